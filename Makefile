@@ -1,0 +1,84 @@
+# O2R — the commands a newcomer needs. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+# The first Python >= 3.12 found: python3.13, python3.12, then python3.
+PYTHON_CANDIDATES := python3.13 python3.12 python3
+FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    command -v $$p; break; fi; done
+
+.PHONY: help install run stop test test-fast lint format smoke browser-deps check-deploy clean
+
+help:
+	@echo "make run        installe, migre, charge la démo, lance web + worker + beat"
+	@echo "make test       toute la suite de tests (PostgreSQL : DATABASE_URL ou embarqué)"
+	@echo "make test-fast  la suite sans navigateur ni processus réels"
+	@echo "make stop       arrête le PostgreSQL embarqué"
+	@echo "make smoke      le parcours du nouveau venu, de bout en bout"
+	@echo "make lint       ruff, djLint, migrations, check --deploy"
+
+$(STAMP): pyproject.toml requirements.lock
+	@py=$$($(FIND_PYTHON)); \
+	if [ -z "$$py" ]; then \
+	  echo "Python 3.12 ou plus récent est nécessaire (python3.13 conseillé)."; \
+	  echo "Installez-le avec pyenv (pyenv install 3.13) ou le paquet python3.13 de votre système."; \
+	  exit 1; fi; \
+	if [ ! -x $(PY) ]; then echo "Création de $(VENV) avec $$py"; $$py -m venv $(VENV); fi
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m o2r.devrun
+
+stop: $(STAMP)
+	$(PY) -m o2r.devdb stop
+
+# Without DATABASE_URL the tests use the embedded PostgreSQL (started if needed, left running).
+define WITH_DATABASE
+if [ -z "$$DATABASE_URL" ]; then $(PY) -m o2r.devdb start >/dev/null; fi
+endef
+
+browser-deps:
+	@bash scripts/ensure-chromium
+
+test: $(STAMP) browser-deps
+	@$(WITH_DATABASE)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	@$(WITH_DATABASE)
+	$(PY) -m pytest -m "not browser and not process"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+
+# Production settings with throwaway values: the checks read configuration, not servers.
+check-deploy: $(STAMP)
+	O2R_ENV=production DEBUG=false \
+	SECRET_KEY="check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')" \
+	ALLOWED_HOSTS=o2r.example.org DATABASE_URL=postgres://o2r@localhost/o2r \
+	REDIS_URL=redis://localhost:6379/0 \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+smoke: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/smoke.py
+
+clean: stop
+	rm -rf var

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EmploymentConfig(AppConfig):
+    name = "employment"
+    verbose_name = "Accompagnement vers l'emploi"

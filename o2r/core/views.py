@@ -1,0 +1,67 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from residents.models import Residence
+
+from . import services
+from .health import run_checks
+from .models import Heartbeat, WorkerPing
+
+HOME_TEMPLATES = {
+    "insertion_officer": "core/home/insertion_officer.html",
+    "residence_staff": "core/home/residence_staff.html",
+    "job_coach": "core/home/job_coach.html",
+    "manager": "core/home/manager.html",
+    "administrator": "core/home/administrator.html",
+}
+
+
+@require_GET
+def home(request):
+    user = request.user
+    context = {
+        "residences": Residence.objects.for_user(user).active().order_by("name"),
+    }
+    if user.is_administrator:
+        context.update(worker_status_context())
+    return render(request, HOME_TEMPLATES.get(user.role, "core/home/default.html"), context)
+
+
+def worker_status_context():
+    return {
+        "last_ping": WorkerPing.objects.select_related("requested_by").first(),
+        "beat": Heartbeat.objects.filter(name="beat").first(),
+    }
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    results = run_checks()
+    healthy = all(value == "ok" for value in results.values())
+    return JsonResponse(results, status=200 if healthy else 503)
+
+
+@require_http_methods(["GET", "POST"])
+def worker_check(request):
+    if not request.user.is_administrator:
+        raise PermissionDenied
+    if request.method == "POST":
+        services.worker_ping_request(by=request.user)
+        if not request.htmx:
+            return redirect("worker_check")
+    pings = list(WorkerPing.objects.select_related("requested_by")[:10])
+    context = {
+        "pings": pings,
+        "polling": any(ping.done_at is None for ping in pings),
+        "beat": Heartbeat.objects.filter(name="beat").first(),
+    }
+    template = "core/worker_check.html"
+    if request.htmx:
+        template += "#pings"
+    return render(request, template, context)

@@ -1,0 +1,315 @@
+"""Settings for O2R, read from the environment (or `.env`) with django-environ.
+
+Two modes, chosen by O2R_ENV:
+- development (default): works with nothing configured. Without DATABASE_URL the URL of the
+  embedded PostgreSQL is read from var/database_url (written by `python -m o2r.devdb start`);
+  without REDIS_URL Celery uses kombu's filesystem transport under var/.
+- production: refuses to start without a real SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+"""
+
+from pathlib import Path
+from urllib.parse import unquote
+
+import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from kombu import Queue
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+# Runtime state of zero-configuration development: embedded PostgreSQL, broker folders, beat.
+VAR_DIR = Path(env.str("O2R_VAR_DIR", default=str(BASE_DIR / "var")))
+
+O2R_ENV = env.str("O2R_ENV", default="development")
+if O2R_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"O2R_ENV must be 'development' or 'production', not {O2R_ENV!r}.")
+PRODUCTION = O2R_ENV == "production"
+
+DEV_SECRET_KEY = "dev-only-insecure-key-never-used-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else DEV_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
+)
+
+if PRODUCTION:
+    if len(SECRET_KEY) < 50 or SECRET_KEY == DEV_SECRET_KEY or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "O2R_ENV=production needs SECRET_KEY: at least 50 random characters "
+            '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
+        )
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "O2R_ENV=production needs ALLOWED_HOSTS: the host names that serve O2R."
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("O2R_ENV=production refuses DEBUG=true.")
+
+# --- Applications -------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_htmx",
+    "o2r.accounts",
+    "o2r.core",
+    "residents",
+    "outreach",
+    "employers",
+    "employment",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "o2r.core.middleware.HtmxLoginRedirectMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "o2r.urls"
+WSGI_APPLICATION = "o2r.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "o2r.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+
+DEV_DATABASE_URL_FILE = VAR_DIR / "database_url"
+
+
+def _database_url():
+    url = env.str("DATABASE_URL", default="")
+    if url:
+        return url
+    if PRODUCTION:
+        raise ImproperlyConfigured("O2R_ENV=production needs DATABASE_URL.")
+    if DEV_DATABASE_URL_FILE.is_file():
+        return DEV_DATABASE_URL_FILE.read_text().strip()
+    # Commands that need no database (check, collectstatic, makemigrations --check) still work;
+    # anything that connects fails with this clear host name in the error.
+    return "postgres://postgres@embedded-postgres-not-started.invalid/o2r"
+
+
+DATABASES = {"default": env.db_url_config(_database_url())}
+# A Unix-socket directory is percent-encoded in the URL's host (libpq's form); django-environ
+# keeps it encoded.
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and sessions ----------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = 8 * 3600  # a working day; personal data must not stay open on a shared phone
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Internationalisation -----------------------------------------------------------------
+
+LANGUAGE_CODE = "fr-fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- E-mail -------------------------------------------------------------------------------
+
+# EMAIL_URL (smtp+tls://user:password@host:587, consolemail://, filemail:///path) becomes
+# Django 6.1's MAILERS; the older EMAIL_* settings are deprecated.
+_EMAIL = env.email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
+)
+_EMAIL_OPTIONS = {
+    "host": _EMAIL.get("EMAIL_HOST"),
+    "port": _EMAIL.get("EMAIL_PORT"),
+    "username": _EMAIL.get("EMAIL_HOST_USER"),
+    "password": _EMAIL.get("EMAIL_HOST_PASSWORD"),
+    "use_tls": _EMAIL.get("EMAIL_USE_TLS"),
+    "use_ssl": _EMAIL.get("EMAIL_USE_SSL"),
+    "file_path": _EMAIL.get("EMAIL_FILE_PATH"),
+    "timeout": 10,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL["EMAIL_BACKEND"],
+        "OPTIONS": (
+            {key: value for key, value in _EMAIL_OPTIONS.items() if value not in (None, "")}
+            if _EMAIL["EMAIL_BACKEND"].endswith(("smtp.EmailBackend", "filebased.EmailBackend"))
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="O2R <ne-pas-repondre@o2r.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- SMS (the outbox and its backends come with the SMS issue) -----------------------------
+
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+
+# --- Security -----------------------------------------------------------------------------
+
+# No inline script or style anywhere: every script and stylesheet is a file under static/.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer and the container health check call /healthz over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload is a one-way commitment for every subdomain of the organisation's domain,
+    # which the hosting decision has not made; HSTS itself is on.
+    "security.W021",
+]
+
+# --- Celery -------------------------------------------------------------------------------
+
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+else:
+    if PRODUCTION:
+        raise ImproperlyConfigured("O2R_ENV=production needs REDIS_URL.")
+    CELERY_BROKER_URL = "filesystem://"
+    # One folder for in and out: every process on this machine shares the same queue files.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+    # Created here, at start, so that web, worker and beat can publish and consume at once.
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "sms")]
+CELERY_TASK_ROUTES = {"o2r.sms.*": {"queue": "sms"}}
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Periodic work is a frequent "do what is due" scan, safe if a tick runs twice or is missed.
+# Nothing is scheduled between 02:00 and 03:00 (daylight-saving changes).
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "o2r.core.tasks.record_beat_tick",
+        "schedule": crontab(minute="*/5"),
+    },
+}
+
+# --- Logging ------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,48 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from o2r.accounts.enums import Role
+from o2r.accounts.models import Organisation, User
+from o2r.core.demo import DEMO_PASSWORD
+from residents.models import Residence, ResidenceMembership
+
+
+def _counts():
+    return (
+        Organisation.objects.count(),
+        Residence.objects.count(),
+        User.objects.count(),
+        ResidenceMembership.objects.count(),
+    )
+
+
+def test_load_demo_is_idempotent_and_prints_one_login_per_role(db, capsys):
+    call_command("load_demo")
+    first = _counts()
+    out = capsys.readouterr().out
+    call_command("load_demo")
+    assert _counts() == first
+    assert first[:3] == (2, 6, 6)
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    for user in User.objects.all():
+        assert f"{user.email}  mot de passe : {DEMO_PASSWORD}" in out
+        assert user.check_password(DEMO_PASSWORD)
+    officer = User.objects.get(role=Role.INSERTION_OFFICER)
+    assert officer.residence_memberships.count() == 6
+
+
+def test_load_demo_restores_a_changed_demo_password(db):
+    call_command("load_demo")
+    user = User.objects.get(role=Role.JOB_COACH)
+    user.set_password("autre-chose-2026")
+    user.save()
+    call_command("load_demo")
+    user.refresh_from_db()
+    assert user.check_password(DEMO_PASSWORD)
+
+
+def test_production_never_gets_demo_users(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="jamais"):
+        call_command("load_demo")
+    assert not User.objects.exists()

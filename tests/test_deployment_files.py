@@ -1,0 +1,67 @@
+"""docker-compose.yml and the Dockerfile name only commands and files that exist here."""
+
+import shlex
+from pathlib import Path
+
+import yaml
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def _command(service):
+    command = SERVICES[service]["command"]
+    return command if isinstance(command, list) else shlex.split(command)
+
+
+def test_the_services_of_the_design():
+    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+
+
+def test_redis_keeps_its_queue_on_disk():
+    command = _command("redis")
+    assert command[command.index("--appendonly") + 1] == "yes"
+
+
+def test_application_services_build_from_the_dockerfile():
+    for service in ("migrate", "web", "worker", "beat"):
+        build = SERVICES[service]["build"]
+        context = BASE_DIR / (build if isinstance(build, str) else build.get("context", "."))
+        dockerfile = (
+            build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
+        )
+        assert (context / dockerfile).is_file()
+        assert SERVICES[service]["environment"]["O2R_ENV"] == "production"
+
+
+def test_each_command_points_at_something_that_exists():
+    assert _command("migrate")[:3] == ["python", "manage.py", "migrate"]
+    assert (BASE_DIR / "manage.py").is_file()
+
+    web = _command("web")
+    assert web[0] == "gunicorn"
+    module, attribute = web[1].split(":")
+    assert (BASE_DIR / (module.replace(".", "/") + ".py")).is_file()
+    assert f"{attribute} =" in (BASE_DIR / (module.replace(".", "/") + ".py")).read_text()
+
+    worker = _command("worker")
+    assert worker[:4] == ["celery", "-A", "o2r", "worker"]
+    assert worker[worker.index("-Q") + 1] == "default,sms"
+    assert (BASE_DIR / "o2r" / "celery.py").is_file()
+
+    beat = _command("beat")
+    assert beat[:4] == ["celery", "-A", "o2r", "beat"]
+
+
+def test_dockerfile_copies_files_that_exist():
+    for line in (BASE_DIR / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY ") and not line.startswith("COPY . "):
+            for name in line.split()[1:-1]:
+                assert (BASE_DIR / name).exists(), name
+
+
+def test_packages_of_the_commands_are_dependencies():
+    pyproject = (BASE_DIR / "pyproject.toml").read_text()
+    for package in ("gunicorn", "celery", "django", "psycopg"):
+        assert f'"{package}' in pyproject

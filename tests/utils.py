@@ -1,0 +1,58 @@
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def database_url(name=None):
+    """The URL of the database the tests run on (the test database by default), for a
+    subprocess of the application."""
+    params = connection.settings_dict
+    host = params["HOST"] or ""
+    hostpart = quote(host, safe="") if host.startswith("/") else host
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    auth = quote(params["USER"] or "postgres", safe="")
+    if params.get("PASSWORD"):
+        auth += ":" + quote(params["PASSWORD"], safe="")
+    return f"postgres://{auth}@{hostpart}{port}/{name or params['NAME']}"
+
+
+def redis_url():
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def subprocess_env(**overrides):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
+    env["DJANGO_SETTINGS_MODULE"] = "o2r.settings"
+    env["PYTHONPATH"] = str(BASE_DIR)
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_python(code, timeout=60, **env):
+    return subprocess.run(
+        [PYTHON, "-c", code],
+        cwd=BASE_DIR,
+        env=subprocess_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
