@@ -1,0 +1,231 @@
+"""`make smoke`: the newcomer's path, end to end, twice.
+
+With DATABASE_URL and REDIS_URL unset and an empty var/ folder, start `make run`, wait for
+/healthz, log in with each demo login it printed, press the worker button as the administrator
+and wait for the worker's row, then stop with SIGINT and check that no process of the run — the
+embedded PostgreSQL included — is alive 15 s later. A second `make run` on the same var/ must
+pass the same way.
+
+The var/ folder is a fresh temporary one (O2R_VAR_DIR), so a developer's own data is untouched.
+"""
+
+import contextlib
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOGIN_LINE = re.compile(r"(\S+@\S+)\s+mot de passe : (\S+)")
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class SmokeFailure(Exception):
+    pass
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_table():
+    """{pid: (ppid, start time, command line)} of every live process, read from /proc."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            table[int(entry.name)] = (int(fields[1]), fields[19], cmdline)
+    return table
+
+
+def run_processes(root_pid, pgdata):
+    """The run's processes: every descendant of `make run` (honcho puts web, worker and beat in
+    sessions of their own) and the embedded PostgreSQL, which pg_ctl detaches, found by its
+    data folder. Keyed by (pid, start time) so that a reused pid is not mistaken for one."""
+    table = process_table()
+    children = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found, todo = set(), [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid in table and pid not in found:
+            found.add(pid)
+            todo.extend(children.get(pid, []))
+    found |= {pid for pid, (_, _, cmd) in table.items() if str(pgdata) in cmd}
+    return {(pid, table[pid][1]): table[pid][2] for pid in found if pid in table}
+
+
+def still_alive(processes):
+    table = process_table()
+    return {
+        key: cmd for key, cmd in processes.items() if key[0] in table and table[key[0]][1] == key[1]
+    }
+
+
+class Browser:
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path):
+        with self.opener.open(self.base_url + path, timeout=10) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+    def post(self, path, data, page=None):
+        _, _, body = self.get(page or path)
+        match = CSRF_INPUT.search(body)
+        if not match:
+            raise SmokeFailure(f"pas de jeton CSRF sur {page or path}")
+        payload = urllib.parse.urlencode({"csrfmiddlewaretoken": match.group(1), **data})
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=payload.encode(),
+            headers={"Referer": self.base_url + (page or path)},
+        )
+        with self.opener.open(request, timeout=10) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+
+def wait_for_health(base_url, process, deadline_seconds):
+    deadline = time.monotonic() + deadline_seconds
+    last_error = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SmokeFailure(f"make run s'est arrêté (code {process.returncode})")
+        try:
+            with urllib.request.urlopen(base_url + "/healthz", timeout=5) as response:
+                body = json.loads(response.read())
+                if body == {"database": "ok", "broker": "ok"}:
+                    return time.monotonic() - (deadline - deadline_seconds)
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            last_error = error
+        time.sleep(1)
+    raise SmokeFailure(f"/healthz ne répond pas ok après {deadline_seconds} s ({last_error})")
+
+
+def check_logins(base_url, logins):
+    administrator = None
+    for email, password in logins:
+        browser = Browser(base_url)
+        status, url, body = browser.post("/connexion/", {"username": email, "password": password})
+        if status != 200 or urllib.parse.urlparse(url).path != "/" or "Bonjour" not in body:
+            raise SmokeFailure(f"connexion refusée pour {email} ({status} {url})")
+        if "Tâches de fond" in body:
+            administrator = browser
+        print(f"  connexion ok : {email}")
+    if administrator is None:
+        raise SmokeFailure("aucun identifiant de démonstration n'ouvre l'accueil administratrice")
+    return administrator
+
+
+def press_worker_button(browser, deadline_seconds):
+    _, _, body = browser.post("/systeme/worker/", {})
+    match = re.search(r'data-ping="(\d+)"', body)
+    if not match:
+        raise SmokeFailure("le bouton n'a pas créé de ligne")
+    ping = match.group(1)
+    deadline = time.monotonic() + deadline_seconds
+    started = time.monotonic()
+    while time.monotonic() < deadline:
+        _, _, body = browser.get("/systeme/worker/")
+        if re.search(rf'data-ping="{ping}"\s+data-status="done"', body):
+            return time.monotonic() - started
+        time.sleep(1)
+    raise SmokeFailure(f"le worker n'a pas traité le test n° {ping} en {deadline_seconds} s")
+
+
+def one_run(var_dir, number):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(O2R_VAR_DIR=str(var_dir), O2R_PORT=str(port), PYTHONUNBUFFERED="1")
+    log_path = var_dir.parent / f"run-{number}.log"
+    print(f"== make run n° {number} (port {port}, journal {log_path})")
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        seconds = wait_for_health(base_url, process, 120)
+        print(f"  /healthz ok après {seconds:.1f} s")
+        logins = LOGIN_LINE.findall(log_path.read_text())
+        if len(logins) < 5:
+            raise SmokeFailure(f"identifiants de démonstration non affichés : {logins}")
+        administrator = check_logins(base_url, logins)
+        seconds = press_worker_button(administrator, 30)
+        print(f"  worker : ligne traitée en {seconds:.1f} s")
+    except BaseException:
+        print(log_path.read_text()[-6000:])
+        raise
+    finally:
+        tracked = run_processes(process.pid, var_dir / "pg")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)
+    for needed in ("runserver", "celery -A o2r worker", "celery -A o2r beat", "postgres -D"):
+        if not any(needed in cmd for cmd in tracked.values()):
+            raise SmokeFailure(f"processus attendu absent du lancement : {needed}")
+    deadline = time.monotonic() + 15
+    while still_alive(tracked) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    survivors = still_alive(tracked)
+    if survivors:
+        for (pid, _), cmd in survivors.items():
+            print(f"  encore vivant 15 s après Ctrl-C : {pid} {cmd}")
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        raise SmokeFailure("des processus survivent 15 s après Ctrl-C")
+    print(f"  arrêt propre ({len(tracked)} processus suivis, tous arrêtés)")
+
+
+def main():
+    workdir = Path(tempfile.mkdtemp(prefix="o2r-smoke-"))
+    var_dir = workdir / "var"
+    var_dir.mkdir()
+    try:
+        one_run(var_dir, 1)
+        one_run(var_dir, 2)
+    except SmokeFailure as failure:
+        print(f"ÉCHEC du smoke test : {failure}")
+        return 1
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "o2r.devdb", "stop"],
+            cwd=BASE_DIR,
+            check=False,
+            env={**os.environ, "O2R_VAR_DIR": str(var_dir)},
+            capture_output=True,
+        )
+        shutil.rmtree(workdir, ignore_errors=True)
+    print("Smoke test réussi : deux démarrages, connexions, worker, arrêt propre.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
