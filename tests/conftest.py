@@ -21,8 +21,6 @@ def _test_settings(settings):
     # Manifest storage needs collectstatic; tests render templates with plain storage and serve
     # static files from the finders, so whitenoise looks for no collected folder.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    settings.STATIC_ROOT = None
-    settings.WHITENOISE_USE_FINDERS = True
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
