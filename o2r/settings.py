@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "o2r.accounts",
     "o2r.core",
+    "o2r.audit",
+    "o2r.reminders",
+    "phonenumber_field",
+    "django_filters",
     "residents",
     "outreach",
     "employers",
@@ -133,6 +137,8 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parallel test runs on one server (several developers' loops) each take their own database.
+DATABASES["default"]["TEST"] = {"NAME": env.str("O2R_TEST_DATABASE", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sessions ----------------------------------------------------------------
@@ -314,3 +320,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Phone numbers ------------------------------------------------------------------------
+
+PHONENUMBER_DEFAULT_REGION = "FR"
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from o2r.accounts.forms import LoginForm
 from o2r.core import views as core_views
@@ -27,5 +27,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("systeme/worker/", core_views.worker_check, name="worker_check"),
+    path("residents/", include("residents.urls")),
+    path("rappels/", include("o2r.reminders.urls")),
     path("admin/", admin.site.urls),
 ]

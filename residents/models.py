@@ -1,8 +1,40 @@
-from django.conf import settings
-from django.db import models
-from django.urls import reverse
+import uuid
 
-from .enums import ResidenceKind
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+from o2r.accounts.enums import Role
+
+from .enums import (
+    LANGUAGES,
+    BarrierCode,
+    BarrierStatus,
+    Benefit,
+    ConsentMethod,
+    ConsentScope,
+    ExitReason,
+    FranceTravailStatus,
+    FrenchLevel,
+    InternationalProtection,
+    NationalityGroup,
+    ReferentKind,
+    ResidenceKind,
+    RightToWorkDocument,
+    Sex,
+    Stage,
+    StepOwner,
+)
+
+# A registered job seeker with no contact with a referent for this long counts as "invisible"
+# (DOMAIN.md §1: "no regular contact with an organisme référent in the last 5 months").
+INVISIBLE_AFTER = relativedelta(months=5)
 
 
 class ResidenceQuerySet(models.QuerySet):
@@ -74,3 +106,515 @@ class ResidenceMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.residence}"
+
+
+def active_consent(scope, *, organisation=None, today=None):
+    """Exists(...) of a consent of `scope` standing today for the resident of the outer row,
+    to `organisation` when given."""
+    today = today or timezone.localdate()
+    consents = Consent.objects.filter(
+        resident=OuterRef("pk"), scope=scope, given_on__lte=today
+    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    if organisation is not None:
+        consents = consents.filter(recipient_organisation=organisation)
+    return Exists(consents)
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The residents whose file `user` may open (residents/access.py explains each rule)."""
+        from .access import visible_residents_filter
+
+        return visible_residents_filter(self, user)
+
+    def in_programme(self):
+        return self.filter(stage__isnull=False)
+
+    def invisible(self, today=None):
+        cutoff = (today or timezone.localdate()) - INVISIBLE_AFTER
+        return self.filter(
+            Q(france_travail_status=FranceTravailStatus.NOT_REGISTERED)
+            | Q(last_referent_contact_on__isnull=True)
+            | Q(last_referent_contact_on__lt=cutoff)
+        )
+
+    def search(self, query):
+        from .normalise import search_terms
+
+        for term in search_terms(query):
+            self = self.filter(search_text__contains=term)
+        return self
+
+    def with_list_data(self):
+        return self.select_related("residence", "insertion_officer", "job_coach")
+
+
+class Resident(models.Model):
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    birth_date = models.DateField("date de naissance", null=True, blank=True)
+    sex = models.CharField("sexe", max_length=20, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    phone = PhoneNumberField("téléphone", blank=True)
+    phone_raw = models.CharField("téléphone tel que saisi", max_length=40, blank=True)
+    phone_is_mobile = models.BooleanField("mobile (peut recevoir des SMS)", default=False)
+
+    residence = models.ForeignKey(
+        Residence, verbose_name="résidence", on_delete=models.PROTECT, related_name="residents"
+    )
+    housing_unit = models.CharField("logement", max_length=30, blank=True)
+    moved_in_on = models.DateField("entrée dans la résidence", null=True, blank=True)
+    moved_out_on = models.DateField("sortie de la résidence", null=True, blank=True)
+
+    preferred_language = models.CharField(
+        "langue préférée", max_length=5, choices=LANGUAGES, default="fra"
+    )
+    french_level = models.CharField(
+        "niveau de français", max_length=10, choices=FrenchLevel.choices, blank=True
+    )
+    nationality_group = models.CharField(
+        "nationalité", max_length=10, choices=NationalityGroup.choices, blank=True
+    )
+    international_protection = models.CharField(
+        "protection internationale",
+        max_length=20,
+        choices=InternationalProtection.choices,
+        default=InternationalProtection.NONE,
+    )
+    right_to_work_document = models.CharField(
+        "titre autorisant le travail",
+        max_length=30,
+        choices=RightToWorkDocument.choices,
+        default=RightToWorkDocument.NONE,
+    )
+    right_to_work_expires_on = models.DateField("expiration du titre", null=True, blank=True)
+    health_barrier = models.BooleanField(
+        "frein de santé", default=False, help_text="Oui ou non seulement, jamais de diagnostic."
+    )
+    rqth = models.BooleanField("RQTH", default=False)
+    france_travail_status = models.CharField(
+        "inscription à France Travail",
+        max_length=20,
+        choices=FranceTravailStatus.choices,
+        default=FranceTravailStatus.UNKNOWN,
+    )
+    france_travail_id = models.CharField("identifiant France Travail", max_length=11, blank=True)
+    last_referent_contact_on = models.DateField(
+        "dernier contact avec un référent", null=True, blank=True
+    )
+
+    # NULL: a resident of the residence who is not (or not yet) in the programme.
+    stage = models.CharField(  # noqa: DJ001
+        "étape", max_length=20, choices=Stage.choices, null=True, blank=True
+    )
+    stage_changed_at = models.DateTimeField("étape depuis le", null=True, blank=True)
+    insertion_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="chargée d'insertion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"role": Role.INSERTION_OFFICER},
+    )
+    job_coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="chargée de mission emploi",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_residents",
+        limit_choices_to={"role": Role.JOB_COACH},
+    )
+
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    objects = ResidentQuerySet.as_manager()
+
+    # The fields whose changes are kept in ResidentChange (who, before, after).
+    TRACKED_FIELDS = [
+        "first_name", "last_name", "birth_date", "sex", "phone", "residence", "housing_unit",
+        "moved_in_on", "moved_out_on", "preferred_language", "french_level",
+        "nationality_group", "international_protection", "right_to_work_document",
+        "right_to_work_expires_on", "health_barrier", "rqth", "france_travail_status",
+        "france_travail_id", "last_referent_contact_on", "insertion_officer", "job_coach",
+    ]  # fmt: skip
+    HEALTH_FIELDS = ["health_barrier", "rqth"]
+
+    class Meta:
+        verbose_name = "résident"
+        verbose_name_plural = "résidents"
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            # The list's search box: search_text LIKE '%term%' for each word.
+            GinIndex(
+                OpClass("search_text", name="gin_trgm_ops"), name="residents_resident_search_trgm"
+            ),
+            # The list of a user's residences, filtered by stage, sorted by name.
+            models.Index(
+                fields=["residence", "stage", "last_name", "first_name"],
+                name="residents_resident_list",
+            ),
+            # Duplicate check: same phone, or same name and birth date.
+            models.Index(fields=["phone"], name="residents_resident_phone"),
+            models.Index(
+                Lower("last_name"),
+                Lower("first_name"),
+                "birth_date",
+                name="residents_resident_identity",
+            ),
+            models.Index(fields=["job_coach"], name="residents_resident_coach"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(moved_out_on__isnull=True)
+                | Q(moved_in_on__isnull=True)
+                | Q(moved_out_on__gte=models.F("moved_in_on")),
+                name="residents_resident_moved_out_after_in",
+                violation_error_message="La sortie de la résidence suit l'entrée.",
+            ),
+            models.CheckConstraint(
+                condition=Q(france_travail_id="")
+                | Q(france_travail_id__regex=r"^([0-9]{7}[0-9A-Z]|[0-9]{11})$"),
+                name="residents_resident_france_travail_id_format",
+                violation_error_message="Identifiant France Travail invalide.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self):
+        return reverse("residents:detail", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name.upper()}"
+
+    @property
+    def is_invisible(self):
+        if self.france_travail_status == FranceTravailStatus.NOT_REGISTERED:
+            return True
+        if self.last_referent_contact_on is None:
+            return True
+        return self.last_referent_contact_on < timezone.localdate() - INVISIBLE_AFTER
+
+    @property
+    def age(self):
+        if not self.birth_date:
+            return None
+        today = timezone.localdate()
+        return relativedelta(today, self.birth_date).years
+
+
+class ResidentBenefit(models.Model):
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="benefits"
+    )
+    benefit = models.CharField("minimum social", max_length=20, choices=Benefit.choices)
+    since = models.DateField("depuis le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "minimum social perçu"
+        verbose_name_plural = "minima sociaux perçus"
+        ordering = ["benefit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "benefit"], name="residents_benefit_unique_per_resident"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_benefit_display()
+
+
+class Consent(models.Model):
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="consents"
+    )
+    scope = models.CharField("objet", max_length=20, choices=ConsentScope.choices)
+    recipient_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="structure destinataire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    given_on = models.DateField("donné le")
+    method = models.CharField("recueilli par", max_length=20, choices=ConsentMethod.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="enregistré par",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
+    withdrawn_on = models.DateField("retiré le", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="retrait enregistré par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "accord"
+        verbose_name_plural = "accords"
+        ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("given_on")),
+                name="residents_consent_withdrawn_after_given",
+                violation_error_message="Le retrait ne peut pas précéder l'accord.",
+            ),
+            # One standing consent per scope and recipient; NULL recipients count as equal.
+            models.UniqueConstraint(
+                fields=["resident", "scope", "recipient_organisation"],
+                condition=Q(withdrawn_on__isnull=True),
+                nulls_distinct=False,
+                name="residents_consent_one_standing_per_scope",
+                violation_error_message="Un accord de ce type est déjà en cours.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["resident", "scope"], name="residents_consent_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} ({self.given_on:%d/%m/%Y})"
+
+    def stands_on(self, day):
+        return self.given_on <= day and (self.withdrawn_on is None or self.withdrawn_on > day)
+
+    @property
+    def is_standing(self):
+        return self.stands_on(timezone.localdate())
+
+
+class ResidentBarrier(models.Model):
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="barriers"
+    )
+    code = models.CharField("frein", max_length=20, choices=BarrierCode.choices)
+    status = models.CharField(
+        "état", max_length=20, choices=BarrierStatus.choices, default=BarrierStatus.IDENTIFIED
+    )
+    identified_on = models.DateField("repéré le", default=timezone.localdate)
+    lifted_on = models.DateField("levé le", null=True, blank=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "frein"
+        verbose_name_plural = "freins"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "code"], name="residents_barrier_unique_code_per_resident"
+            ),
+            models.CheckConstraint(
+                condition=Q(lifted_on__isnull=True) | Q(lifted_on__gte=models.F("identified_on")),
+                name="residents_barrier_lifted_after_identified",
+                violation_error_message="Un frein ne peut pas être levé avant d'être repéré.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class ExternalReferent(models.Model):
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="referents"
+    )
+    kind = models.CharField("structure", max_length=20, choices=ReferentKind.choices)
+    name = models.CharField("nom du référent", max_length=150, blank=True)
+    contact = models.CharField("contact", max_length=200, blank=True)
+    since = models.DateField("depuis le", null=True, blank=True)
+    until = models.DateField("jusqu'au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "référent extérieur"
+        verbose_name_plural = "référents extérieurs"
+        ordering = ["kind", "-since"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True)
+                | Q(since__isnull=True)
+                | Q(until__gte=models.F("since")),
+                name="residents_referent_until_after_since",
+                violation_error_message="La fin du suivi ne peut pas précéder son début.",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}".strip()
+
+    @property
+    def is_current(self):
+        return self.until is None or self.until >= timezone.localdate()
+
+
+class NoteQuerySet(models.QuerySet):
+    def readable_by(self, user):
+        """Confidential notes stay within the author's organisation, and managers read none."""
+        if user.role == Role.MANAGER:
+            return self.filter(confidential=False)
+        return self.filter(Q(confidential=False) | Q(author_organisation=user.organisation_id))
+
+
+class Note(models.Model):
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="auteur", on_delete=models.PROTECT, related_name="+"
+    )
+    author_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="organisation de l'auteur",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    body = models.TextField("note", max_length=2000)
+    confidential = models.BooleanField(
+        "confidentielle",
+        default=False,
+        help_text="Lisible seulement par votre organisation (et par la personne, sur demande).",
+    )
+    created_at = models.DateTimeField("écrite le", default=timezone.now)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "note"
+        verbose_name_plural = "notes"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Note du {timezone.localtime(self.created_at):%d/%m/%Y}"
+
+
+class StageChange(models.Model):
+    """One row per change of stage: dashboards count from these rows."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(  # noqa: DJ001 - NULL: entering the programme
+        "étape précédente", max_length=20, choices=Stage.choices, null=True, blank=True
+    )
+    to_stage = models.CharField("nouvelle étape", max_length=20, choices=Stage.choices)
+    exit_reason = models.CharField(
+        "motif de sortie", max_length=30, choices=ExitReason.choices, blank=True
+    )
+    reason = models.CharField("motif", max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "changement d'étape"
+        verbose_name_plural = "changements d'étape"
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            # "How many entered accompaniment in March": to_stage and a date range.
+            models.Index(fields=["to_stage", "changed_at"], name="residents_stagechange_count"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(to_stage=Stage.EXITED) | ~Q(exit_reason=""),
+                name="residents_stagechange_exit_has_reason",
+                violation_error_message="Une sortie a toujours un motif codé.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
+
+
+class ActionStep(models.Model):
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="action_steps"
+    )
+    objective = models.CharField("objectif", max_length=200)
+    step = models.CharField("étape", max_length=300)
+    owner = models.CharField("qui s'en charge", max_length=20, choices=StepOwner.choices)
+    due_on = models.DateField("pour le", null=True, blank=True)
+    done_on = models.DateField("fait le", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="créée par", on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "étape du plan d'action"
+        verbose_name_plural = "plan d'action"
+        ordering = ["done_on", "due_on", "pk"]
+
+    def __str__(self):
+        return self.step
+
+    @property
+    def is_overdue(self):
+        return self.done_on is None and self.due_on and self.due_on < timezone.localdate()
+
+
+class ResidentChange(models.Model):
+    """The history of a resident's personal fields: who changed what, before and after."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField("le", default=timezone.now)
+    # {"field": ["before", "after"]}, values as displayed (labels, dates as text).
+    diff = models.JSONField("modifications")
+
+    class Meta:
+        verbose_name = "modification du dossier"
+        verbose_name_plural = "historique du dossier"
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"Modification du {timezone.localtime(self.changed_at):%d/%m/%Y %H:%M}"
+
+
+class RosterImport(models.Model):
+    """An uploaded residence roster between preview and confirmation (purged after a day)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    residence = models.ForeignKey(
+        Residence, verbose_name="résidence", on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("envoyé le", auto_now_add=True)
+    file_name = models.CharField("fichier", max_length=255)
+    rows = models.JSONField("lignes analysées", default=list)
+    confirmed_at = models.DateTimeField("confirmé le", null=True, blank=True)
+    summary = models.JSONField("bilan", default=dict)
+
+    class Meta:
+        verbose_name = "import de liste de résidents"
+        verbose_name_plural = "imports de listes de résidents"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.residence})"

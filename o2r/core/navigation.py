@@ -18,6 +18,16 @@ class NavEntry:
 
 ENTRIES = [
     NavEntry("Accueil", "home", ALL_ROLES),
+    NavEntry(
+        "Résidents",
+        "residents:list",
+        frozenset({Role.INSERTION_OFFICER, Role.JOB_COACH, Role.MANAGER}),
+    ),
+    NavEntry(
+        "Mes rappels",
+        "reminders:mine",
+        frozenset({Role.INSERTION_OFFICER, Role.JOB_COACH}),
+    ),
     NavEntry("Test du worker", "worker_check", frozenset({Role.ADMINISTRATOR})),
     NavEntry("Administration", "admin:index", frozenset({Role.ADMINISTRATOR})),
 ]

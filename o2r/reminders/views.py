@@ -1,0 +1,37 @@
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import Reminder
+from .services import reminder_done
+
+
+def _sections(user):
+    now = timezone.localtime()
+    start_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start_of_tomorrow = start_of_today + timezone.timedelta(days=1)
+    reminders = list(Reminder.objects.for_assignee(user).open().select_related("resident")[:500])
+    return [
+        ("overdue", "En retard", [r for r in reminders if r.due_at < start_of_today]),
+        (
+            "today",
+            "Aujourd'hui",
+            [r for r in reminders if start_of_today <= r.due_at < start_of_tomorrow],
+        ),
+        ("upcoming", "À venir", [r for r in reminders if r.due_at >= start_of_tomorrow]),
+    ]
+
+
+@require_GET
+def my_reminders(request):
+    return render(request, "reminders/mine.html", {"sections": _sections(request.user)})
+
+
+@require_POST
+def mark_done(request, pk):
+    # Only the assignee's own reminders exist for this view: anyone else gets 404.
+    reminder = get_object_or_404(Reminder, pk=pk, assignee=request.user)
+    reminder_done(reminder=reminder, by=request.user)
+    if request.htmx:
+        return render(request, "reminders/mine.html#done_row", {"reminder": reminder})
+    return redirect("reminders:mine")

@@ -1,0 +1,339 @@
+import datetime
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from o2r.accounts.enums import OrganisationKind, Role
+from o2r.accounts.models import Organisation, User
+
+from .enums import (
+    BarrierCode,
+    BarrierStatus,
+    Benefit,
+    ConsentMethod,
+    ConsentScope,
+    ExitReason,
+    ReferentKind,
+    Stage,
+    StepOwner,
+)
+from .models import ExternalReferent, Residence, Resident, ResidentBarrier, ResidentBenefit
+from .validators import normalise_france_travail_id, parse_phone
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _past_or_today(value, message):
+    if value and value > timezone.localdate():
+        raise ValidationError(message)
+    return value
+
+
+class ResidentForm(forms.ModelForm):
+    """Identity and situation. The phone and the France Travail id are validated here and
+    stored normalised by the services."""
+
+    phone = forms.CharField(
+        label="Téléphone", required=False, max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        help_text="Par exemple 06 12 34 56 78 ; les numéros d'outre-mer sont reconnus.",
+    )  # fmt: skip
+    benefits = forms.MultipleChoiceField(
+        label="Minima sociaux perçus",
+        choices=Benefit.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    benefits_since = forms.DateField(
+        label="Perçus depuis le (si connu)", required=False, widget=DateInput()
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "last_name", "first_name", "birth_date", "sex", "phone", "residence",
+            "housing_unit", "moved_in_on", "moved_out_on", "preferred_language",
+            "french_level", "nationality_group", "international_protection",
+            "right_to_work_document", "right_to_work_expires_on", "health_barrier", "rqth",
+            "france_travail_status", "france_travail_id", "last_referent_contact_on",
+        ]  # fmt: skip
+        widgets = {
+            "birth_date": DateInput(),
+            "moved_in_on": DateInput(),
+            "moved_out_on": DateInput(),
+            "right_to_work_expires_on": DateInput(),
+            "last_referent_contact_on": DateInput(),
+        }
+
+    def __init__(self, *args, user, show_health=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["residence"].queryset = Residence.objects.for_user(user).active()
+        self.fields["residence"].empty_label = None
+        if not show_health:
+            for name in Resident.HEALTH_FIELDS:
+                del self.fields[name]
+        if not self.instance.pk:
+            self.fields["enter_programme"] = forms.BooleanField(
+                label="La personne entre dans le programme (étape « repéré »)",
+                required=False,
+                initial=True,
+                help_text="Décochez pour un simple résident de la résidence, hors programme.",
+            )
+        if self.instance.pk:
+            self.initial["phone"] = self.instance.phone_raw or (
+                self.instance.phone.as_national if self.instance.phone else ""
+            )
+            benefits = list(self.instance.benefits.all())
+            self.initial["benefits"] = [b.benefit for b in benefits]
+            dates = {b.since for b in benefits if b.since}
+            if len(dates) == 1:
+                self.initial["benefits_since"] = dates.pop()
+
+    def clean_phone(self):
+        raw = self.cleaned_data.get("phone", "")
+        parse_phone(raw)  # raises the French message
+        return raw.strip()
+
+    def clean_france_travail_id(self):
+        return normalise_france_travail_id(self.cleaned_data.get("france_travail_id", ""))
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        _past_or_today(value, "La date de naissance ne peut pas être future.")
+        if value and value < datetime.date(1900, 1, 1):
+            raise ValidationError("Date de naissance invraisemblable.")
+        return value
+
+    def clean_last_referent_contact_on(self):
+        return _past_or_today(
+            self.cleaned_data.get("last_referent_contact_on"),
+            "Ce contact ne peut pas être dans le futur.",
+        )
+
+    def clean(self):
+        data = super().clean()
+        moved_in, moved_out = data.get("moved_in_on"), data.get("moved_out_on")
+        if moved_in and moved_out and moved_out < moved_in:
+            self.add_error("moved_out_on", "La sortie de la résidence suit l'entrée.")
+        return data
+
+    def _post_clean(self):
+        # The services set the model (phone normalisation, search column); the form only
+        # validates its own fields, so the model's full_clean is not run on raw input here.
+        pass
+
+    def service_data(self):
+        data = {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name in self.fields and name in self.cleaned_data
+        }
+        return data
+
+    def service_benefits(self):
+        since = self.cleaned_data.get("benefits_since")
+        return {code: since for code in self.cleaned_data.get("benefits", [])}
+
+
+class StageChangeForm(forms.Form):
+    to = forms.ChoiceField(label="Nouvelle étape", choices=Stage.choices)
+    exit_reason = forms.ChoiceField(
+        label="Motif de sortie", choices=[("", "—"), *ExitReason.choices], required=False
+    )
+    reason = forms.CharField(
+        label="Motif ou commentaire", max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choices is not None:
+            self.fields["to"].choices = [(c, Stage(c).label) for c in choices]
+
+
+class CoachForm(forms.Form):
+    coach = forms.ModelChoiceField(
+        label="Chargée de mission emploi",
+        queryset=User.objects.filter(
+            role=Role.JOB_COACH, is_active=True, organisation__kind=OrganisationKind.EMPLOYMENT
+        ).select_related("organisation"),
+    )
+
+
+class ConsentForm(forms.Form):
+    scope = forms.ChoiceField(label="Objet de l'accord", choices=ConsentScope.choices)
+    recipient_organisation = forms.ModelChoiceField(
+        label="Structure destinataire (partage)",
+        queryset=Organisation.objects.exclude(kind=OrganisationKind.HOUSING),
+        required=False,
+        help_text="Pour le partage et les informations de santé.",
+    )
+    given_on = forms.DateField(label="Donné le", widget=DateInput(), initial=timezone.localdate)
+    method = forms.ChoiceField(label="Recueilli par", choices=ConsentMethod.choices)
+
+    def clean_given_on(self):
+        return _past_or_today(
+            self.cleaned_data.get("given_on"), "La date de l'accord ne peut pas être future."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") in (ConsentScope.SHARING, ConsentScope.HEALTH) and not data.get(
+            "recipient_organisation"
+        ):
+            self.add_error("recipient_organisation", "Indiquez la structure avec qui partager.")
+        return data
+
+
+class BarrierForm(forms.Form):
+    code = forms.ChoiceField(label="Frein", choices=BarrierCode.choices)
+    status = forms.ChoiceField(label="État", choices=BarrierStatus.choices)
+
+
+class ReferentForm(forms.ModelForm):
+    class Meta:
+        model = ExternalReferent
+        fields = ["kind", "name", "contact", "since", "until"]
+        widgets = {"since": DateInput(), "until": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "La fin du suivi ne peut pas précéder son début.")
+        return data
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Note",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Des faits, en quelques lignes. La personne peut demander à lire ses notes. "
+        "Jamais de santé, de religion, d'opinion ni d'origine.",
+    )
+    confidential = forms.BooleanField(
+        label="Confidentielle (lisible seulement par votre organisation)", required=False
+    )
+
+
+class ActionStepForm(forms.Form):
+    objective = forms.CharField(label="Objectif", max_length=200)
+    step = forms.CharField(label="Étape", max_length=300)
+    owner = forms.ChoiceField(label="Qui s'en charge", choices=StepOwner.choices)
+    due_on = forms.DateField(label="Pour le", required=False, widget=DateInput())
+
+    def clean_due_on(self):
+        value = self.cleaned_data.get("due_on")
+        if value and value < datetime.date(2000, 1, 1):
+            raise ValidationError("Date invraisemblable.")
+        return value
+
+
+class ResidentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Nom ou téléphone", method="filter_search")
+    residence = django_filters.ModelChoiceFilter(
+        label="Résidence", queryset=Residence.objects.none(), empty_label="Toutes"
+    )
+    stage = django_filters.ChoiceFilter(
+        label="Étape",
+        choices=[("none", "Hors programme"), *Stage.choices],
+        method="filter_stage",
+        empty_label="Toutes",
+    )
+    benefit = django_filters.ChoiceFilter(
+        label="Public",
+        choices=[
+            ("any_minimum", "Minima sociaux (tous)"),
+            *Benefit.choices,
+            ("protection", "Protection internationale"),
+            ("rqth", "RQTH"),
+        ],
+        method="filter_public",
+        empty_label="Tous",
+    )
+    barrier = django_filters.ChoiceFilter(
+        label="Frein", choices=BarrierCode.choices, method="filter_barrier", empty_label="Tous"
+    )
+    referent = django_filters.ChoiceFilter(
+        label="Référent", choices=ReferentKind.choices, method="filter_referent",
+        empty_label="Tous",
+    )  # fmt: skip
+    invisible = django_filters.BooleanFilter(
+        label="Invisibles seulement", method="filter_invisible", widget=forms.CheckboxInput
+    )
+    sort = django_filters.OrderingFilter(
+        label="Tri",
+        fields=[
+            (("last_name", "first_name"), "name"),
+            ("stage_changed_at", "stage_changed_at"),
+            ("created_at", "created_at"),
+        ],
+        field_labels={
+            "name": "Nom",
+            "-name": "Nom (Z → A)",
+            "stage_changed_at": "Étape (plus ancienne)",
+            "-stage_changed_at": "Étape (plus récente)",
+            "created_at": "Création (plus ancienne)",
+            "-created_at": "Création (plus récente)",
+        },
+        empty_label="Nom",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["residence"].queryset = Residence.objects.for_user(user)
+        self.user = user
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value[:100])
+
+    def filter_stage(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(stage__isnull=True)
+        return queryset.filter(stage=value)
+
+    def filter_public(self, queryset, name, value):
+        from .enums import InternationalProtection
+
+        if value == "any_minimum":
+            return queryset.filter(Exists(ResidentBenefit.objects.filter(resident=OuterRef("pk"))))
+        if value == "protection":
+            return queryset.filter(
+                international_protection__in=[
+                    InternationalProtection.REFUGEE, InternationalProtection.SUBSIDIARY
+                ]
+            )  # fmt: skip
+        if value == "rqth":
+            # Health information: only for those who may see it of every resident listed.
+            from .access import rights_of
+
+            if rights_of(self.user).see_health != "always":
+                return queryset.none()
+            return queryset.filter(rqth=True)
+        return queryset.filter(
+            Exists(ResidentBenefit.objects.filter(resident=OuterRef("pk"), benefit=value))
+        )
+
+    def filter_barrier(self, queryset, name, value):
+        open_barriers = ResidentBarrier.objects.filter(resident=OuterRef("pk"), code=value).exclude(
+            status=BarrierStatus.LIFTED
+        )
+        return queryset.filter(Exists(open_barriers))
+
+    def filter_referent(self, queryset, name, value):
+        current = ExternalReferent.objects.filter(resident=OuterRef("pk"), kind=value).filter(
+            Q(until__isnull=True) | Q(until__gte=timezone.localdate())
+        )
+        return queryset.filter(Exists(current))
+
+    def filter_invisible(self, queryset, name, value):
+        return queryset.invisible() if value else queryset

@@ -1,0 +1,36 @@
+"""Accent- and case-insensitive search: a stored column, since unaccent() cannot be indexed."""
+
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """'Élodie N'Diaye-Kéita' -> 'elodie n diaye keita'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_only = ascii_only.replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
+    return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
+
+
+def phone_digits(text: str) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def search_text(*, first_name: str, last_name: str, phone: str) -> str:
+    """Names both ways round, plus the phone number's digits in E.164 and national forms, so
+    that 'benali samia', 'samia ben' and '0612' all match."""
+    digits = phone_digits(phone)
+    national = "0" + digits[2:] if digits.startswith("33") else ""
+    parts = [fold(last_name), fold(first_name), fold(last_name), digits, national]
+    return " ".join(part for part in parts if part)
+
+
+def search_terms(query: str) -> list[str]:
+    """Each word of a query, folded; a phone number typed with spaces becomes one term."""
+    query = (query or "").strip()
+    if re.fullmatch(r"[\d\s.+()-]{4,}", query):
+        digits = phone_digits(query)
+        if digits.startswith("0033"):
+            digits = "0" + digits[4:]
+        return [digits]
+    return [term for term in fold(query).split() if term][:6]

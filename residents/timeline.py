@@ -1,0 +1,76 @@
+"""The resident's timeline. Each app contributes entries through one small function
+`entries_for(resident, user)` listed in TIMELINE_SOURCES, so that residents imports none of
+the apps that depend on it. Sources read the resident's prefetched rows where they can."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+TIMELINE_SOURCES = ["residents.timeline.entries_for"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # a short code, used for the icon/badge: stage, note, consent, step, barrier
+    title: str
+    detail: str = ""
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+KIND_LABELS = {
+    "stage": "Étape",
+    "note": "Note",
+    "consent": "Accord",
+    "step": "Plan d'action",
+    "barrier": "Frein",
+}
+
+
+def _at(day):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def entries_for(resident, user, *, notes, **context):
+    from .enums import BarrierStatus
+
+    entries = []
+    for change in resident.stage_changes.all():
+        detail = change.get_exit_reason_display() if change.exit_reason else change.reason
+        entries.append(
+            Entry(
+                change.changed_at, "stage", f"Étape : {change}", f"{detail} — {change.changed_by}"
+            )
+        )
+    for note in notes:
+        entries.append(Entry(note.created_at, "note", f"Note de {note.author}", note.body[:200]))
+    for consent in resident.consents.all():
+        entries.append(
+            Entry(_at(consent.given_on), "consent", f"Accord : {consent.get_scope_display()}")
+        )
+        if consent.withdrawn_on:
+            entries.append(
+                Entry(
+                    _at(consent.withdrawn_on), "consent", f"Retrait : {consent.get_scope_display()}"
+                )
+            )
+    for step in resident.action_steps.all():
+        if step.done_on:
+            entries.append(Entry(_at(step.done_on), "step", f"Étape réalisée : {step.step}"))
+    for barrier in resident.barriers.all():
+        if barrier.status == BarrierStatus.LIFTED and barrier.lifted_on:
+            entries.append(Entry(_at(barrier.lifted_on), "barrier", f"Frein levé : {barrier}"))
+    return entries
+
+
+def timeline(resident, user, *, notes, limit=50):
+    entries = []
+    for path in TIMELINE_SOURCES:
+        entries.extend(import_string(path)(resident, user, notes=notes))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
