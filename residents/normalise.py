@@ -21,7 +21,9 @@ def search_text(*, first_name: str, last_name: str, phone: str) -> str:
     that 'benali samia', 'samia ben' and '0612' all match."""
     digits = phone_digits(phone)
     national = "0" + digits[2:] if digits.startswith("33") else ""
-    parts = [fold(last_name), fold(first_name), fold(last_name), digits, national]
+    compact = fold(f"{last_name}").replace(" ", "") + " " + fold(first_name).replace(" ", "")
+    # "n diaye" and "ndiaye" both match "N'Diaye"; "jean luc" and "jeanluc" "Jean-Luc".
+    parts = [fold(last_name), fold(first_name), fold(last_name), compact, digits, national]
     return " ".join(part for part in parts if part)
 
 

@@ -130,6 +130,8 @@ def _display(resident, field):
         return "oui" if value else "non"
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
+    if field == "phone":
+        return value.as_national
     choices_display = getattr(resident, f"get_{field}_display", None)
     if choices_display:
         return str(choices_display())
@@ -152,7 +154,9 @@ def _apply(resident, data):
         else:
             setattr(resident, field, value)
     resident.search_text = search_text(
-        first_name=resident.first_name, last_name=resident.last_name, phone=str(resident.phone)
+        first_name=resident.first_name,
+        last_name=resident.last_name,
+        phone=resident.phone.as_e164 if resident.phone else "",
     )
 
 
@@ -372,6 +376,10 @@ def action_step_add(
     due_on: datetime.date | None = None,
 ) -> ActionStep:  # fmt: skip
     with transaction.atomic():
+        # The coach or officer may have changed since the caller loaded the resident.
+        resident = Resident.objects.select_related("job_coach", "insertion_officer").get(
+            pk=resident.pk
+        )
         action = ActionStep.objects.create(
             resident=resident, objective=objective.strip()[:200], step=step.strip()[:300],
             owner=owner, due_on=due_on, created_by=by,

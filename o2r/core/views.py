@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from o2r.reminders.models import Reminder
 from residents.models import Residence
 
 from . import services
@@ -28,6 +30,13 @@ def home(request):
     }
     if user.is_administrator:
         context.update(worker_status_context())
+    if user.is_insertion_officer or user.is_job_coach:
+        context["reminders_due"] = (
+            Reminder.objects.for_assignee(user)
+            .open()
+            .filter(due_at__lt=timezone.localtime().replace(hour=23, minute=59, second=59))
+            .count()
+        )
     return render(request, HOME_TEMPLATES.get(user.role, "core/home/default.html"), context)
 
 
