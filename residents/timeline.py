@@ -42,10 +42,14 @@ def entries_for(resident, user, *, notes, **context):
     entries = []
     for change in resident.stage_changes.all():
         detail = change.get_exit_reason_display() if change.exit_reason else change.reason
+        title = (
+            f"Étape : {change.get_from_stage_display()} → {change.get_to_stage_display()}"
+            if change.from_stage
+            else f"Entrée dans le programme : {change.get_to_stage_display()}"
+        )
+        by = change.changed_by.get_full_name()
         entries.append(
-            Entry(
-                change.changed_at, "stage", f"Étape : {change}", f"{detail} — {change.changed_by}"
-            )
+            Entry(change.changed_at, "stage", title, f"{detail} — {by}" if detail else by)
         )
     for note in notes:
         entries.append(Entry(note.created_at, "note", f"Note de {note.author}", note.body[:200]))
