@@ -76,8 +76,15 @@ class ResidentForm(forms.ModelForm):
     def __init__(self, *args, user, show_health=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["residence"].queryset = Residence.objects.for_user(user).active()
+        residences = Residence.objects.for_user(user).active()
+        self.fields["residence"].queryset = residences
         self.fields["residence"].empty_label = None
+        if self.instance.pk and not residences.filter(pk=self.instance.residence_id).exists():
+            # A coach follows the person but does not move her between residences.
+            self.fields["residence"].queryset = Residence.objects.filter(
+                pk=self.instance.residence_id
+            )
+            self.fields["residence"].disabled = True
         if not show_health:
             for name in Resident.HEALTH_FIELDS:
                 del self.fields[name]

@@ -207,3 +207,27 @@ def test_history_shows_changes_to_those_who_may_edit(client, officer, nantes_res
     body = client.get(reverse("residents:history", args=[resident.pk])).content.decode()
     assert "C3" in body
     assert officer.get_full_name() in body
+
+
+def test_the_coach_edits_an_assigned_file_without_moving_it(client, officer, coach, adelis):
+    resident = ResidentFactory(job_coach=coach, stage="accompanied")
+    services.consent_record(
+        resident=resident, scope="sharing", given_on=resident.created_at.date(), method="oral",
+        by=officer, recipient_organisation=adelis,
+    )  # fmt: skip
+    client.force_login(coach)
+    url = reverse("residents:edit", args=[resident.pk])
+    form = client.get(url).context["form"]
+    assert form.fields["residence"].disabled
+    assert "health_barrier" not in form.fields  # no health consent to Adelis
+    data = {
+        "last_name": resident.last_name, "first_name": resident.first_name,
+        "sex": "female", "phone": "", "residence": resident.residence_id,
+        "housing_unit": "A7", "preferred_language": "fra",
+        "international_protection": "none", "right_to_work_document": "none",
+        "france_travail_status": "registered", "france_travail_id": "1234567a",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    resident.refresh_from_db()
+    assert (resident.housing_unit, resident.france_travail_id) == ("A7", "1234567A")
