@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "o2r.core.tasks.record_beat_tick",
         "schedule": crontab(minute="*/5"),
     },
+    # Roster previews are personal data: gone after a day.
+    "residents-purge-roster-imports": {
+        "task": "residents.tasks.purge_roster_imports",
+        "schedule": crontab(minute=17, hour="0-1,3-23"),
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------
