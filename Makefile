@@ -13,7 +13,7 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done
 
-.PHONY: help install run stop test test-fast lint format smoke browser-deps check-deploy clean
+.PHONY: help install run stop test test-fast lint format smoke browser-deps check-deploy clean bench
 
 help:
 	@echo "make run        installe, migre, charge la démo, lance web + worker + beat"
@@ -22,6 +22,7 @@ help:
 	@echo "make stop       arrête le PostgreSQL embarqué"
 	@echo "make smoke      le parcours du nouveau venu, de bout en bout"
 	@echo "make lint       ruff, djLint, migrations, check --deploy"
+	@echo "make bench      temps de la liste et du dossier sur 100 000 résidents générés"
 
 $(STAMP): pyproject.toml requirements.lock
 	@py=$$($(FIND_PYTHON)); \
@@ -79,6 +80,12 @@ format: $(STAMP)
 
 smoke: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL $(PY) scripts/smoke.py
+
+# Times the resident list and file on 100,000 generated residents, in their own database
+# (o2r_bench, built on the first run). A report, not a gate. BENCH_ARGS=--regenerate rebuilds.
+bench: $(STAMP)
+	@$(WITH_DATABASE)
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 clean: stop
 	rm -rf var

@@ -4,11 +4,17 @@ import re
 import unicodedata
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+UNDECOMPOSED = str.maketrans(
+    {"ı": "i", "ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
 def fold(text: str) -> str:
     """'Élodie N'Diaye-Kéita' -> 'elodie n diaye keita'."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_only = ascii_only.replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
+    ascii_only = ascii_only.lower().translate(UNDECOMPOSED)
     return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
 
 

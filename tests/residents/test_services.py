@@ -288,3 +288,9 @@ def test_search_is_accent_and_case_insensitive_and_finds_phones():
     text = search_text(first_name="Élodie", last_name="N'Diaye-Kéita", phone="+33612345678")
     for query in ("elodie", "ÉLODIE ndiaye", "diaye keita", "0612 345", "06 12 34 56 78"):
         assert all(term in text for term in search_terms(query)), query
+
+
+def test_letters_without_decomposition_fold_too():
+    from residents.normalise import fold
+
+    assert fold("Yılmaz Łukasz Søren Œdipe Straße") == "yilmaz lukasz soren oedipe strasse"

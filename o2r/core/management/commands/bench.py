@@ -1,0 +1,399 @@
+"""`make bench`: how fast the resident list and file are on a large data set.
+
+The requirement: with 100,000 residents over 600 residences (each with 3 consents, 2 barriers,
+4 stage changes and 5 notes), an insertion officer with 6 residences gets the first list page
+for a name search plus a stage filter, and a resident's file, each in under 150 ms (median of 5
+warm runs).
+
+This is a report, not a gate: it exits non-zero only when a page does not answer 200.
+
+The data lives in its own database, o2r_bench, on the application's server (DATABASE_URL, or
+the embedded PostgreSQL). It is created, migrated and filled on the first run (o2r/core/
+benchdata.py); later runs find it and only measure. --regenerate rebuilds it from scratch.
+"""
+
+import os
+import re
+import statistics
+import time
+from urllib.parse import urlencode
+
+import psycopg
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from psycopg import sql
+
+from o2r.core import benchdata
+from residents.enums import Stage
+from residents.normalise import fold
+
+TARGET_MS = 150
+# Django reads iterator() querysets through a server-side cursor; EXPLAIN wants the SELECT.
+DECLARE_CURSOR = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(OUT)? HOLD FOR ')
+
+
+def _scans(node):
+    """How each table of a JSON plan was read: the index used, or a sequential scan."""
+    if "Index Name" in node:
+        yield node["Index Name"]
+    elif node["Node Type"] == "Seq Scan":
+        yield f"Seq Scan {node['Relation Name']}"
+    for child in node.get("Plans", []):
+        yield from _scans(child)
+
+
+class Command(BaseCommand):
+    help = (
+        "Mesure la liste des résidents et la fiche d'un résident sur 100 000 résidents "
+        "(base o2r_bench, générée au premier lancement)."
+    )
+    # The data part must run even while a view is missing or broken; pages are checked by
+    # requesting them.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--regenerate", action="store_true", help="recrée la base o2r_bench et ses données"
+        )
+        parser.add_argument(
+            "--data-only", action="store_true", help="prépare les données sans mesurer"
+        )
+        parser.add_argument("--runs", type=int, default=5, help="mesures par page (5)")
+        parser.add_argument("--warmup", type=int, default=2, help="passes de chauffe (2)")
+        parser.add_argument(
+            "--q",
+            default="",
+            help="recherche de la liste ; par défaut les 4 premières lettres du nom le plus "
+            "fréquent parmi les résidents de la chargée d'insertion à cette étape",
+        )
+        parser.add_argument("--stage", default=Stage.ACCOMPANIED, choices=Stage.values)
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Le benchmark ne tourne jamais en production.")
+        started = time.perf_counter()
+        generation = self.prepare(regenerate=options["regenerate"])
+        self.stdout.write(f"Préparation : {time.perf_counter() - started:.1f} s.")
+        if options["data_only"]:
+            return
+        self.measure(options, generation)
+
+    # --- The database ------------------------------------------------------------------------
+
+    def prepare(self, *, regenerate):
+        """Points Django at o2r_bench, creating, migrating and filling it as needed. Returns
+        the generation timings, or None when the data was already there."""
+        server = self.server_parameters()
+        exists = self.database_exists(server)
+        self.use_bench_database()
+        if exists and not regenerate:
+            if self.reusable():
+                self.stdout.write(f"Données de {benchdata.DATABASE_NAME} déjà en place.")
+                return None
+            self.stdout.write(f"Données de {benchdata.DATABASE_NAME} absentes ou anciennes.")
+        connection.close()
+        self.recreate_database(server, drop=exists)
+        self.migrate()
+        return self.generate()
+
+    def reusable(self):
+        """The existing o2r_bench migrates, matches the models (migrations are still rewritten
+        in place while the app is young) and holds the full data set."""
+        try:
+            self.migrate()
+        except Exception as error:  # whatever a stale migration history raises
+            self.stdout.write(f"Migration impossible ({error.__class__.__name__}).")
+            return False
+        stale = self.schema_differences()
+        if stale:
+            self.stdout.write(f"Schéma différent des modèles : {', '.join(stale[:5])}.")
+            return False
+        with connection.cursor() as cursor:
+            return benchdata.data_ready(cursor.cursor)
+
+    def schema_differences(self):
+        """Tables whose columns, indexes or constraints differ from the models'."""
+        stale = []
+        with connection.cursor() as cursor:
+            tables = set(connection.introspection.table_names(cursor))
+            for model in apps.get_models():
+                table = model._meta.db_table
+                if model._meta.proxy or not model._meta.managed:
+                    continue
+                if table not in tables:
+                    stale.append(table)
+                    continue
+                columns = {
+                    c.name for c in connection.introspection.get_table_description(cursor, table)
+                }
+                names = set(connection.introspection.get_constraints(cursor, table))
+                expected = {
+                    i.name for i in [*model._meta.indexes, *model._meta.constraints] if i.name
+                }
+                if (
+                    columns != {f.column for f in model._meta.concrete_fields}
+                    or not expected <= names
+                ):
+                    stale.append(table)
+        return stale
+
+    def server_parameters(self):
+        """psycopg parameters for the application's own database, which also serves to create
+        and drop o2r_bench on the same server."""
+        database = settings.DATABASES["default"]
+        if database["NAME"] == benchdata.DATABASE_NAME:
+            raise CommandError("DATABASE_URL désigne déjà la base du benchmark.")
+        parameters = {
+            "dbname": database["NAME"],
+            "host": database.get("HOST"),
+            "port": database.get("PORT"),
+            "user": database.get("USER"),
+            "password": database.get("PASSWORD"),
+            "connect_timeout": database.get("OPTIONS", {}).get("connect_timeout", 5),
+        }
+        return {key: value for key, value in parameters.items() if value not in (None, "")}
+
+    def database_exists(self, server):
+        with psycopg.connect(**server, autocommit=True) as admin:
+            found = admin.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [benchdata.DATABASE_NAME]
+            ).fetchone()
+        return found is not None
+
+    def recreate_database(self, server, *, drop):
+        name = sql.Identifier(benchdata.DATABASE_NAME)
+        with psycopg.connect(**server, autocommit=True) as admin:
+            if drop:
+                self.stdout.write(f"Suppression de la base {benchdata.DATABASE_NAME}.")
+                admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
+            self.stdout.write(f"Création de la base {benchdata.DATABASE_NAME}.")
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+    def use_bench_database(self):
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = benchdata.DATABASE_NAME
+        connection.settings_dict["NAME"] = benchdata.DATABASE_NAME
+
+    def migrate(self):
+        call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
+
+    def generate(self):
+        self.stdout.write(
+            f"Génération de {benchdata.RESIDENTS:,} résidents sur {benchdata.RESIDENCES} "
+            "résidences :"
+        )
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            if cursor.fetchone()[0] != benchdata.DATABASE_NAME:
+                raise CommandError("Refus : ce n'est pas la base du benchmark.")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            timings = benchdata.generate(cursor.cursor, log=self.stdout.write)
+            committing = time.perf_counter()
+        self.stdout.write(f"  {'COMMIT':<16} {'':>15}  {time.perf_counter() - committing:6.1f} s")
+        vacuum_started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        timings["VACUUM ANALYZE"] = time.perf_counter() - vacuum_started
+        self.stdout.write(f"  {'VACUUM ANALYZE':<16} {'':>15}  {timings['VACUUM ANALYZE']:6.1f} s")
+        timings["total"] = time.perf_counter() - started
+        self.stdout.write(f"Génération : {timings['total']:.1f} s.")
+        with connection.cursor() as cursor:
+            checked, bad = benchdata.search_text_mismatches(cursor.cursor)
+        if bad:
+            raise CommandError(
+                f"search_text faux pour {len(bad)} résidents sur {checked}: {bad[:3]}"
+            )
+        self.stdout.write(f"search_text vérifié avec residents.normalise sur {checked} résidents.")
+        return timings
+
+    # --- The measures ------------------------------------------------------------------------
+
+    def measure(self, options, generation):
+        from django.test import Client
+        from django.urls import reverse
+
+        from o2r.accounts.models import User
+        from residents.models import Resident
+
+        try:
+            list_url = reverse("residents:list")
+        except Exception as error:  # an ImportError while the views are being written
+            raise CommandError(f"Les URL des résidents ne se chargent pas : {error!r}") from error
+
+        officer = User.objects.get(email=benchdata.BENCH_OFFICER_EMAIL)
+        scope = Resident.objects.filter(residence__memberships__user=officer)
+        stage = options["stage"]
+        query = options["q"] or self.common_name_start(scope, stage)
+        resident = (
+            scope.filter(stage=stage)
+            .annotate(n_stage_changes=Count("stage_changes"))
+            .order_by("-n_stage_changes", "pk")
+            .first()
+        ) or scope.order_by("pk").first()
+        matches = Resident.objects.visible_to(officer).search(query).filter(stage=stage).count()
+        pages = [
+            (
+                f"Liste : q={query!r}, étape={stage}",
+                f"{list_url}?{urlencode({'q': query, 'stage': stage})}",
+            ),
+            (f"Fiche : résident n° {resident.pk}", reverse("residents:detail", args=[resident.pk])),
+        ]
+
+        # As in production: no debug rendering, no query log outside the counted pass.
+        settings.DEBUG = False
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        client = Client(raise_request_exception=False)
+        client.force_login(officer)
+
+        results = []
+        for label, url in pages:
+            results.append(self.time_page(client, label, url, options))
+
+        self.report_data(officer, scope, resident, generation)
+        self.stdout.write(
+            f"Liste mesurée : {matches} résidents répondent à q={query!r} et {stage}."
+        )
+        for result in results:
+            self.report_explain(result)
+        self.report_summary(results, runs=options["runs"], warmup=options["warmup"])
+        failed = [r for r in results if r["status"] != 200]
+        if failed:
+            raise CommandError(
+                "Page(s) en erreur : " + ", ".join(f"{r['label']} → {r['status']}" for r in failed)
+            )
+
+    def common_name_start(self, scope, stage):
+        """The first 4 letters of the commonest last name at this stage in the officer's
+        residences: a search a user would type, with a full first page."""
+        commonest = (
+            scope.filter(stage=stage)
+            .values("last_name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "last_name")
+            .first()
+        )
+        return fold(commonest["last_name"] if commonest else "martin")[:4]
+
+    def time_page(self, client, label, url, options):
+        # The first warm-up pass counts the queries and keeps their SQL.
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        # Copied now: the next request empties the log the context reads from.
+        queries = list(captured.captured_queries)
+        statuses = {response.status_code}
+        for _ in range(options["warmup"] - 1):
+            statuses.add(client.get(url).status_code)
+        timings = []
+        for _ in range(options["runs"]):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            statuses.add(response.status_code)
+        status = next((s for s in sorted(statuses) if s != 200), 200)
+        return {
+            "label": label,
+            "url": url,
+            "status": status,
+            "queries": queries,
+            "median": statistics.median(timings),
+            "min": min(timings),
+            "max": max(timings),
+        }
+
+    # --- The report --------------------------------------------------------------------------
+
+    def report_data(self, officer, scope, resident, generation):
+        with connection.cursor() as cursor:
+            counts = benchdata.row_counts(cursor.cursor)
+        self.stdout.write("")
+        self.stdout.write("Données / data (base o2r_bench) :")
+        for label, count in counts.items():
+            self.stdout.write(f"  {label:<16} {count:>9,}")
+        residences = scope.values("residence").distinct().count()
+        self.stdout.write(
+            f"Chargée d'insertion {officer.email} : {residences} résidences, "
+            f"{scope.count():,} résidents."
+        )
+        related = {
+            name: getattr(resident, name).count()
+            for name in ("consents", "barriers", "stage_changes", "notes")
+        }
+        self.stdout.write(
+            f"Fiche mesurée : n° {resident.pk} ({resident}), étape {resident.stage}, "
+            + ", ".join(f"{n} {name}" for name, n in related.items())
+        )
+        if generation:
+            self.stdout.write(f"Temps de génération : {generation['total']:.1f} s.")
+
+    def report_explain(self, result):
+        """Each query of the page with what PostgreSQL did for it (EXPLAIN ANALYZE of the
+        reads only: an ANALYZE runs the statement), then the full plan of the slowest."""
+        queries = result["queries"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"{result['label']} — GET {result['url']} — {len(queries)} requêtes SQL :"
+        )
+        explained = []
+        for number, query in enumerate(queries, start=1):
+            text = " ".join(query["sql"].split())
+            select = DECLARE_CURSOR.sub("", text)
+            if select.upper().startswith("SELECT"):
+                ((plans,),) = self.explain(select, "FORMAT JSON")
+                plan = plans[0]
+                scans = sorted(set(_scans(plan["Plan"])))
+                explained.append((plan["Execution Time"], number, select))
+                how = f"{plan['Execution Time']:6.2f} ms  {', '.join(scans)}"
+            else:
+                how = f"{'':>6}    (écriture, non expliquée)"
+            self.stdout.write(f"  {number:>2}. {how}")
+            self.stdout.write(f"      {text[:150]}")
+        if not explained:
+            return
+        duration, number, select = max(explained)
+        self.stdout.write(
+            f"  EXPLAIN (ANALYZE, BUFFERS) de la requête la plus lourde (n° {number}, "
+            f"{duration:.2f} ms) :"
+        )
+        for (line,) in self.explain(select, "BUFFERS"):
+            self.stdout.write(f"    {line}")
+
+    def explain(self, select, options):
+        with connection.cursor() as cursor:
+            # The captured SQL carries its parameters already; nothing is interpolated here.
+            cursor.execute(f"EXPLAIN (ANALYZE, {options}) {select}")
+            return cursor.fetchall()
+
+    def report_summary(self, results, *, runs, warmup):
+        self.stdout.write("")
+        header = (
+            f"{'Page':<40} {'HTTP':>4} {'SQL':>4} {'médiane':>9} {'min':>8} {'max':>8}  "
+            "objectif / target"
+        )
+        self.stdout.write(header)
+        self.stdout.write("-" * (len(header) + 14))
+        for r in results:
+            reached = r["status"] == 200 and r["median"] < TARGET_MS
+            verdict = "OBJECTIF ATTEINT" if reached else "OBJECTIF NON ATTEINT"
+            self.stdout.write(
+                f"{r['label'][:40]:<40} {r['status']:>4} {len(r['queries']):>4} "
+                f"{r['median']:>6.1f} ms {r['min']:>5.1f} ms {r['max']:>5.1f} ms  "
+                f"< {TARGET_MS} ms : {verdict}"
+            )
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        self.stdout.write(
+            f"Médiane de {runs} passes après {warmup} de chauffe, client de test Django dans ce "
+            "processus, DEBUG=False. SQL : requêtes par requête HTTP (session et utilisateur "
+            f"compris). Charge de la machine (1, 5, 15 min) : {load} sur {os.cpu_count()} "
+            "processeurs ; une machine occupée allonge les temps.\n"
+            f"Median of {runs} runs after {warmup} warm-up runs, in-process Django test client, "
+            "DEBUG=False; SQL = queries per HTTP request (session and user included). "
+            "A report, not a gate: only a status other than 200 fails the command."
+        )
