@@ -110,6 +110,11 @@ class ResidentForm(forms.ModelForm):
         parse_phone(raw)  # raises the French message
         return raw.strip()
 
+    france_travail_id = forms.CharField(
+        label="Identifiant France Travail", max_length=20, required=False,
+        help_text="8 caractères (ancien format) ou 11 chiffres ; les espaces sont ignorés.",
+    )  # fmt: skip
+
     def clean_france_travail_id(self):
         return normalise_france_travail_id(self.cleaned_data.get("france_travail_id", ""))
 
@@ -188,9 +193,12 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(label="Recueilli par", choices=ConsentMethod.choices)
 
     def clean_given_on(self):
-        return _past_or_today(
+        value = _past_or_today(
             self.cleaned_data.get("given_on"), "La date de l'accord ne peut pas être future."
         )
+        if value and value < datetime.date(2000, 1, 1):
+            raise ValidationError("Date invraisemblable.")
+        return value
 
     def clean(self):
         data = super().clean()
@@ -277,28 +285,34 @@ class ResidentFilter(django_filters.FilterSet):
     invisible = django_filters.BooleanFilter(
         label="Invisibles seulement", method="filter_invisible", widget=forms.CheckboxInput
     )
-    sort = django_filters.OrderingFilter(
+    sort = django_filters.ChoiceFilter(
         label="Tri",
-        fields=[
-            (("last_name", "first_name"), "name"),
-            ("stage_changed_at", "stage_changed_at"),
-            ("created_at", "created_at"),
+        choices=[
+            ("-name", "Nom (Z → A)"),
+            ("-stage_changed_at", "Étape la plus récente"),
+            ("stage_changed_at", "Étape la plus ancienne"),
+            ("-created_at", "Dossier le plus récent"),
+            ("created_at", "Dossier le plus ancien"),
         ],
-        field_labels={
-            "name": "Nom",
-            "-name": "Nom (Z → A)",
-            "stage_changed_at": "Étape (plus ancienne)",
-            "-stage_changed_at": "Étape (plus récente)",
-            "created_at": "Création (plus ancienne)",
-            "-created_at": "Création (plus récente)",
-        },
-        empty_label="Nom",
+        method="filter_sort",
+        empty_label="Nom (A → Z)",
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["residence"].queryset = Residence.objects.for_user(user)
         self.user = user
+
+    SORTS = {
+        "-name": ("-last_name", "-first_name", "-pk"),
+        "stage_changed_at": ("stage_changed_at", "last_name", "pk"),
+        "-stage_changed_at": ("-stage_changed_at", "last_name", "pk"),
+        "created_at": ("created_at", "pk"),
+        "-created_at": ("-created_at", "-pk"),
+    }
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*self.SORTS.get(value, ("last_name", "first_name", "pk")))
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value[:100])

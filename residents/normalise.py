@@ -3,10 +3,9 @@
 import re
 import unicodedata
 
-
 # Letters that Unicode does not decompose into a base letter and an accent.
 UNDECOMPOSED = str.maketrans(
-    {"ı": "i", "ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+    {"ı": "i", "ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}  # noqa: RUF001
 )
 
 

@@ -344,7 +344,10 @@ def referent_add(*, resident: Resident, by, **fields) -> ExternalReferent:
 
 
 def referent_end(*, referent: ExternalReferent, by, until=None) -> ExternalReferent:
-    referent.until = until or timezone.localdate()
+    today = timezone.localdate()
+    if referent.until and referent.until <= today:
+        raise ValidationError("Ce suivi est déjà terminé.")
+    referent.until = until or today
     if referent.since and referent.until < referent.since:
         raise ValidationError({"until": "La fin du suivi ne peut pas précéder son début."})
     referent.save(update_fields=["until"])
@@ -389,7 +392,8 @@ def action_step_add(
                 dedup_key=_step_reminder_key(action),
                 assignee=_step_assignee(action, by),
                 resident=resident,
-                title=f"{resident} : {action.step}",
+                # No name in the title: the reminder may outlive the assignee's access.
+                title=action.step,
                 due_at=timezone.make_aware(datetime.datetime.combine(due_on, REMINDER_HOUR)),
             )
     return action

@@ -54,7 +54,9 @@ def _filtered(request):
         user=request.user,
     )
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if not request.GET.get("sort"):
+    if not (
+        filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("sort")
+    ):
         queryset = queryset.order_by("last_name", "first_name", "pk")
     return filterset, queryset
 
@@ -202,7 +204,7 @@ def resident_create_view(request):
     user = request.user
     if not (can_edit(user) and user.is_insertion_officer):
         raise Http404
-    form = ResidentForm(request.POST or None, user=user)
+    form = ResidentForm(request.POST if request.method == "POST" else None, user=user)
     duplicates = None
     if request.method == "POST" and form.is_valid():
         duplicates = find_duplicates(user=user, data=form.cleaned_data)
@@ -230,7 +232,10 @@ def resident_edit(request, pk):
     resident = get_resident_for_user(request.user, pk, write=True)
     show_health = can_see_health(request.user, resident)
     form = ResidentForm(
-        request.POST or None, instance=resident, user=request.user, show_health=show_health
+        request.POST if request.method == "POST" else None,
+        instance=resident,
+        user=request.user,
+        show_health=show_health,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -305,6 +310,9 @@ def stage_change(request, pk):
 
 @require_POST
 def assign_coach(request, pk):
+    # Orienting a person towards the employment partner is the insertion officer's decision.
+    if not request.user.is_insertion_officer:
+        raise Http404
     return _post_action(
         request, pk, CoachForm, "coach_form",
         lambda r, f: services.resident_assign_coach(
@@ -364,8 +372,12 @@ def referent_add_view(request, pk):
 def referent_end_view(request, pk, referent_pk):
     resident = get_resident_for_user(request.user, pk, write=True)
     referent = get_object_or_404(ExternalReferent, pk=referent_pk, resident=resident)
-    services.referent_end(referent=referent, by=request.user)
-    messages.success(request, "Fin du suivi enregistrée.")
+    try:
+        services.referent_end(referent=referent, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Fin du suivi enregistrée.")
     return redirect(reverse("residents:detail", args=[pk]) + "#referents")
 
 

@@ -2,6 +2,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from residents.models import Resident
+
 from .models import Reminder
 from .services import reminder_done
 
@@ -10,7 +12,17 @@ def _sections(user):
     now = timezone.localtime()
     start_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     start_of_tomorrow = start_of_today + timezone.timedelta(days=1)
-    reminders = list(Reminder.objects.for_assignee(user).open().select_related("resident")[:500])
+    reminders = list(Reminder.objects.for_assignee(user).open()[:500])
+    # The resident's name only while the assignee may still open the file (a consent may have
+    # been withdrawn since the reminder was created).
+    visible = {
+        resident.pk: resident
+        for resident in Resident.objects.visible_to(user).filter(
+            pk__in={r.resident_id for r in reminders if r.resident_id}
+        )
+    }
+    for reminder in reminders:
+        reminder.visible_resident = visible.get(reminder.resident_id)
     return [
         ("overdue", "En retard", [r for r in reminders if r.due_at < start_of_today]),
         (

@@ -65,10 +65,16 @@ def test_someone_elses_reminder_is_404_and_stays_open(client, cast, member):
     assert reminder.done_at is None
 
 
-def test_my_reminders_query_budget(client, officer, django_assert_num_queries):
+def test_my_reminders_query_budget(client, officer, nantes_residences, django_assert_num_queries):
+    from tests.residents.factories import ResidentFactory
+
+    residents = [ResidentFactory(residence=nantes_residences[i % 6]) for i in range(10)]
     for i in range(30):
-        reminder_upsert(dedup_key=f"q{i}", assignee=officer, title=f"R{i}", due_at=_at(i - 10))
+        reminder_upsert(
+            dedup_key=f"q{i}", assignee=officer, title=f"R{i}", due_at=_at(i - 10),
+            resident=residents[i % 10] if i % 3 else None,
+        )  # fmt: skip
     client.force_login(officer)
-    # session, user, open reminders with their residents
-    with django_assert_num_queries(3):
+    # session, user, open reminders, the residents among them the user may still see
+    with django_assert_num_queries(4):
         assert client.get(reverse("reminders:mine")).status_code == 200

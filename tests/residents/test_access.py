@@ -1,0 +1,809 @@
+"""Who gets what on every URL of `residents` and `o2r.reminders` (residents/access.py).
+
+The table below is the test: every URL pattern served by those apps must have an entry (the
+coverage test enumerates the URL resolver), and each entry says what every member of the
+fixed cast gets on GET and on POST. Outside one's scope the answer is 404, never 403, so that
+the existence of a file is not disclosed; a refused request changes nothing."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from o2r.audit.models import AccessAction, AccessLog
+from o2r.reminders.models import Reminder
+from residents import roster, roster_services, services
+from residents.enums import ConsentScope, ReferentKind, Stage, StepOwner
+from residents.models import (
+    ActionStep,
+    Consent,
+    ExternalReferent,
+    Note,
+    Resident,
+    ResidentBarrier,
+    ResidentBenefit,
+    ResidentChange,
+    RosterImport,
+    StageChange,
+)
+from tests.residents.factories import ResidentFactory
+
+MEMBERS = [
+    "officer", "staff", "coach", "adoma_manager", "adelis_manager", "administrator", "outsider",
+]  # fmt: skip
+LOGIN_URL = "/connexion/"
+
+
+# --- The world the table is played in -------------------------------------------------------
+
+
+@dataclass
+class File:
+    """A resident and one row of each kind the URLs take an id of."""
+
+    resident: Resident
+    consent: Consent  # an SMS consent, withdrawable without changing who sees the file
+    referent: ExternalReferent
+    step: ActionStep
+    sharing: Consent | None = None
+
+
+@dataclass
+class World:
+    shared: File  # Nantes, assigned to the coach, sharing consent to Adelis standing
+    unshared: File  # Nantes, assigned to the coach, no sharing consent
+    elsewhere: File  # Saint-Nazaire, the outsider's residence
+    reminder: Reminder  # the officer's
+    roster_import: RosterImport  # the officer's, previewed, not confirmed
+    cast: dict
+
+
+def _file(resident, *, officer, share_with=None):
+    today = timezone.localdate()
+    services.consent_record(
+        resident=resident, scope=ConsentScope.ACCOMPANIMENT, given_on=today, method="oral",
+        by=officer,
+    )  # fmt: skip
+    consent = services.consent_record(
+        resident=resident, scope=ConsentScope.SMS, given_on=today, method="oral", by=officer
+    )
+    sharing = None
+    if share_with is not None:
+        sharing = services.consent_record(
+            resident=resident, scope=ConsentScope.SHARING, given_on=today, method="oral",
+            by=officer, recipient_organisation=share_with,
+        )  # fmt: skip
+    referent = ExternalReferent.objects.create(
+        resident=resident, kind=ReferentKind.FRANCE_TRAVAIL, name="M. Roux"
+    )
+    step = ActionStep.objects.create(
+        resident=resident, objective="Mobilité", step="Demander la carte de transport",
+        owner=StepOwner.PERSON, created_by=officer,
+    )  # fmt: skip
+    return File(resident=resident, consent=consent, referent=referent, step=step, sharing=sharing)
+
+
+@pytest.fixture
+def world(cast, adelis, nantes_residences, other_territory_residence):
+    officer, coach = cast["officer"], cast["coach"]
+    shared = ResidentFactory(
+        first_name="Fatoumata", last_name="Diallo", residence=nantes_residences[0],
+        stage=Stage.ENGAGED, job_coach=coach, insertion_officer=officer,
+    )  # fmt: skip
+    unshared = ResidentFactory(
+        first_name="Ahmad", last_name="Rahimi", residence=nantes_residences[1],
+        stage=Stage.ENGAGED, job_coach=coach, insertion_officer=officer,
+    )  # fmt: skip
+    elsewhere = ResidentFactory(
+        first_name="Erwan", last_name="Le Bihan", residence=other_territory_residence,
+        insertion_officer=cast["outsider"],
+    )  # fmt: skip
+    reminder = Reminder.objects.create(
+        assignee=officer, resident=shared, title="Rappeler Fatoumata",
+        due_at=timezone.now(), dedup_key="test:officer",
+    )  # fmt: skip
+    roster_import = roster_services.roster_preview_create(
+        by=officer, residence=nantes_residences[2], file_name="liste.csv",
+        rows=roster.parse_roster(ROSTER_CSV, "liste.csv", today=timezone.localdate()),
+    )  # fmt: skip
+    return World(
+        shared=_file(shared, officer=officer, share_with=adelis),
+        unshared=_file(unshared, officer=officer),
+        elsewhere=_file(elsewhere, officer=cast["outsider"]),
+        reminder=reminder,
+        roster_import=roster_import,
+        cast=cast,
+    )
+
+
+# A roster with one valid and one invalid line (so that the invalid-rows CSV has content).
+ROSTER_CSV = (
+    "nom;prénom;date de naissance;logement\nKeita;Moussa;12/03/1984;214\nSans;Date;;215\n"
+).encode()
+
+
+SNAPSHOT_MODELS = [
+    Resident, ResidentBenefit, Consent, ResidentBarrier, ExternalReferent, Note, StageChange,
+    ActionStep, ResidentChange, Reminder, RosterImport, AccessLog,
+]  # fmt: skip
+
+
+def snapshot():
+    """Every row of every table these URLs may write, to compare before and after."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values()) for model in SNAPSHOT_MODELS
+    }
+
+
+# --- The table -------------------------------------------------------------------------------
+
+
+def expect(default=404, **statuses):
+    """The status each member of the cast gets; anyone not named gets `default`."""
+    unknown = set(statuses) - set(MEMBERS)
+    assert not unknown, unknown
+    return {member: statuses.get(member, default) for member in MEMBERS}
+
+
+# Opening a file: the officer (her residences), the coach (assigned + sharing consent), both
+# managers (their organisation's scope, read only). Staff, administrator (no membership) and
+# the outsider: 404.
+FILE_READ = expect(officer=200, coach=200, adoma_manager=200, adelis_manager=200)
+# The edit page and the history: those who may change the file.
+EDIT_PAGE = expect(officer=200, coach=200)
+# A valid write: done (302 back to the file) for those who may change it; 404 for the others.
+WRITE = expect(officer=302, coach=302)
+# Orienting towards a job coach is the insertion officer's act (the file shows that form to
+# her only; residents/views.py assign_coach must refuse anyone else).
+OFFICER_WRITE = expect(officer=302)
+# A method the view does not accept.
+NOT_ALLOWED = expect(405)
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call one URL name. `kwargs(world)` builds its arguments; `get` and `post` are
+    the expected statuses per member (None: the method is refused with 405); `data(world)`
+    is a valid submission, so that a refusal can only come from the access rules."""
+
+    kwargs: Callable[[World], dict] = lambda w: {}
+    get: dict | None = None
+    post: dict | None = None
+    data: Callable[[World], dict] = lambda w: {}
+    # A file route takes a resident (and sub-rows): it is also played on the unshared file.
+    file: bool = True
+
+
+def _on(attribute=None, kwarg=None):
+    """kwargs for a route of the shared file, plus one of its rows."""
+
+    def build(w, f=None):
+        f = f or w.shared
+        kwargs = {"pk": f.resident.pk}
+        if attribute:
+            kwargs[kwarg] = getattr(f, attribute).pk
+        return kwargs
+
+    return build
+
+
+def _today():
+    return timezone.localdate().isoformat()
+
+
+def _new_resident_data(w):
+    return {
+        "last_name": "Nouvelle",
+        "first_name": "Personne",
+        "sex": "female",
+        "residence": w.shared.resident.residence_id,
+        "preferred_language": "fra",
+        "international_protection": "none",
+        "right_to_work_document": "none",
+        "france_travail_status": "unknown",
+        "enter_programme": "on",
+    }
+
+
+def _edit_data(w, f=None):
+    resident = (f or w.shared).resident
+    return {
+        "last_name": resident.last_name,
+        "first_name": resident.first_name,
+        "birth_date": resident.birth_date.isoformat() if resident.birth_date else "",
+        "sex": resident.sex,
+        "phone": "06 98 76 54 32",
+        "residence": resident.residence_id,
+        "housing_unit": "B 204",
+        "preferred_language": resident.preferred_language,
+        "international_protection": resident.international_protection,
+        "right_to_work_document": resident.right_to_work_document,
+        "france_travail_status": resident.france_travail_status,
+    }
+
+
+TABLE = {
+    "residents:list": Route(get=expect(200, staff=404), file=False),
+    # Export: officer and managers; the coach, staff and administrator have no export right.
+    # The outsider (an insertion officer) exports her own residences, never Nantes (see below).
+    "residents:export": Route(
+        get=expect(officer=200, adoma_manager=200, adelis_manager=200, outsider=200), file=False
+    ),
+    # Creating a file: insertion officers only. The outsider may open the page, but a Nantes
+    # residence is not hers to choose: the form refuses it (200 with the error), nothing saved.
+    "residents:create": Route(
+        get=expect(officer=200, outsider=200),
+        post=expect(officer=302, outsider=200),
+        data=_new_resident_data,
+        file=False,
+    ),
+    "residents:detail": Route(kwargs=_on(), get=FILE_READ),
+    "residents:edit": Route(kwargs=_on(), get=EDIT_PAGE, post=WRITE, data=_edit_data),
+    "residents:history": Route(kwargs=_on(), get=EDIT_PAGE),
+    "residents:stage": Route(kwargs=_on(), post=WRITE, data=lambda w: {"to": "accompanied"}),
+    "residents:assign_coach": Route(
+        kwargs=_on(), post=OFFICER_WRITE, data=lambda w: {"coach": w.cast["coach"].pk}
+    ),
+    "residents:consent_add": Route(
+        kwargs=_on(),
+        post=WRITE,
+        data=lambda w: {
+            "scope": "health",
+            "recipient_organisation": w.cast["coach"].organisation_id,
+            "given_on": _today(),
+            "method": "oral",
+        },
+    ),
+    "residents:consent_withdraw": Route(kwargs=_on("consent", "consent_pk"), post=WRITE),
+    "residents:barrier_set": Route(
+        kwargs=_on(), post=WRITE, data=lambda w: {"code": "debt", "status": "identified"}
+    ),
+    "residents:referent_add": Route(
+        kwargs=_on(), post=WRITE, data=lambda w: {"kind": "plie", "name": "Mme Roux"}
+    ),
+    "residents:referent_end": Route(kwargs=_on("referent", "referent_pk"), post=WRITE),
+    "residents:note_add": Route(
+        kwargs=_on(), post=WRITE, data=lambda w: {"body": "Rencontre au bureau."}
+    ),
+    "residents:step_add": Route(
+        kwargs=_on(),
+        post=WRITE,
+        data=lambda w: {"objective": "Emploi", "step": "Préparer un CV", "owner": "person"},
+    ),
+    "residents:step_done": Route(kwargs=_on("step", "step_pk"), post=WRITE),
+    # Reminders: everyone logged in has a "my reminders" page (their own only); marking one
+    # done is for its assignee only (the officer here), 404 for anyone else.
+    # Roster import: insertion officers only, and an import is its uploader's alone. The outsider
+    # (an insertion officer elsewhere) may open the upload page, but a Nantes residence is
+    # refused by the form (200 with the error); she never sees the officer's import.
+    "residents:roster_upload": Route(
+        get=expect(officer=200, outsider=200),
+        post=expect(officer=302, outsider=200),
+        data=lambda w: {
+            "residence": w.roster_import.residence_id,
+            "file": SimpleUploadedFile("liste.csv", ROSTER_CSV, content_type="text/csv"),
+        },
+        file=False,
+    ),
+    "residents:roster_preview": Route(
+        kwargs=lambda w: {"pk": w.roster_import.pk}, get=expect(officer=200), file=False
+    ),
+    "residents:roster_confirm": Route(
+        kwargs=lambda w: {"pk": w.roster_import.pk}, post=expect(officer=302), file=False
+    ),
+    "residents:roster_invalid_csv": Route(
+        kwargs=lambda w: {"pk": w.roster_import.pk}, get=expect(officer=200), file=False
+    ),
+    "reminders:mine": Route(get=expect(200), file=False),
+    "reminders:done": Route(
+        kwargs=lambda w: {"pk": w.reminder.pk}, post=expect(officer=302), file=False
+    ),
+}
+
+
+# --- Every URL pattern is in the table ------------------------------------------------------
+
+
+def _view_module(callback):
+    return getattr(callback, "view_class", callback).__module__
+
+
+def _app_patterns(resolver=None, prefix="", namespace=""):
+    """(route, qualified name, module) of every URL pattern, walking includes recursively."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _app_patterns(pattern, prefix + str(pattern.pattern), inner)
+        else:
+            name = f"{namespace}{pattern.name}" if pattern.name else f"(sans nom) {prefix}"
+            yield prefix + str(pattern.pattern), name, _view_module(pattern.callback)
+
+
+def covered_patterns():
+    return {
+        name: route
+        for route, name, module in _app_patterns()
+        if module.startswith(("residents.", "o2r.reminders."))
+    }
+
+
+def test_every_url_pattern_is_in_the_access_table():
+    patterns = covered_patterns()
+    assert "residents:detail" in patterns and "reminders:done" in patterns  # the walk works
+    missing = {name: route for name, route in patterns.items() if name not in TABLE}
+    assert not missing, f"URL patterns without an access test (add them to TABLE): {missing}"
+    stale = set(TABLE) - set(patterns)
+    assert not stale, f"TABLE entries for URL patterns that no longer exist: {stale}"
+
+
+# --- The table, played by every member of the cast, and by an anonymous visitor -------------
+
+CASES = [
+    (name, method, member)
+    for name in TABLE
+    for method in ("GET", "POST")
+    for member in [*MEMBERS, "anonymous"]
+]
+
+
+def _expected(route, method, member):
+    statuses = route.get if method == "GET" else route.post
+    if member == "anonymous":
+        return 302
+    return (statuses or NOT_ALLOWED)[member]
+
+
+def _request(client, method, url, data=None):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data or {})
+
+
+def _is_success(route, method, expected):
+    return expected == (200 if method == "GET" else 302)
+
+
+@pytest.mark.parametrize(("name", "method", "member"), CASES)
+def test_access_table(client, world, name, method, member):
+    route = TABLE[name]
+    url = reverse(name, kwargs=route.kwargs(world))
+    expected = _expected(route, method, member)
+    if member != "anonymous":
+        client.force_login(world.cast[member])
+    before = snapshot()
+
+    response = _request(client, method, url, route.data(world))
+
+    assert response.status_code == expected, (
+        f"{member} {method} {name}: {response.status_code}, expected {expected}"
+    )
+    if member == "anonymous":
+        assert response["Location"].startswith(f"{LOGIN_URL}?next=")
+    elif response.status_code == 302:
+        assert not response["Location"].startswith(LOGIN_URL)
+    refused = not _is_success(route, method, expected) or member == "anonymous"
+    if refused:
+        # A refused request changes nothing, and a refused read leaves no access-log row.
+        assert snapshot() == before
+    elif method == "POST":
+        assert snapshot() != before, "a successful POST changed nothing"
+
+
+# The coach and the Adelis manager see a file only while the sharing consent to Adelis stands:
+# on the coach's resident without it, every file URL is 404 and changes nothing.
+UNSHARED_CASES = [
+    (name, method, member)
+    for name, route in TABLE.items()
+    if route.file
+    for method, statuses in (("GET", route.get), ("POST", route.post))
+    if statuses is not None
+    for member in ("coach", "adelis_manager")
+]
+
+
+@pytest.mark.parametrize(("name", "method", "member"), UNSHARED_CASES)
+def test_without_sharing_consent_the_file_is_404(client, world, name, method, member):
+    route = TABLE[name]
+    url = reverse(name, kwargs=route.kwargs(world, world.unshared))
+    data = _edit_data(world, world.unshared) if name == "residents:edit" else route.data(world)
+    client.force_login(world.cast[member])
+    before = snapshot()
+
+    response = _request(client, method, url, data)
+
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+# Sub-rows are looked up within the resident: a visible resident's id with another resident's
+# consent, referent or step is 404, even for the officer.
+@pytest.mark.parametrize(
+    ("name", "attribute", "kwarg"),
+    [
+        ("residents:consent_withdraw", "consent", "consent_pk"),
+        ("residents:referent_end", "referent", "referent_pk"),
+        ("residents:step_done", "step", "step_pk"),
+    ],
+)
+@pytest.mark.parametrize("other", ["elsewhere", "unshared"])
+def test_sub_row_of_another_resident_is_404(client, world, name, attribute, kwarg, other):
+    # The coach, on her shared resident, with a row of a resident she may not see (or that
+    # the outsider's officer owns): never found through someone else's file.
+    member = "coach" if other == "unshared" else "officer"
+    kwargs = {"pk": world.shared.resident.pk, kwarg: getattr(getattr(world, other), attribute).pk}
+    client.force_login(world.cast[member])
+    before = snapshot()
+
+    response = client.post(reverse(name, kwargs=kwargs))
+
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/residents/0/",
+        "/residents/99999999/",
+        "/residents/99999999999999999999/",
+        "/residents/99999999999999999999/modifier/",
+        "/residents/99999999999999999999/historique/",
+        "/rappels/99999999999999999999/fait/",
+    ],
+)
+def test_ids_that_do_not_exist_are_404(client, world, url):
+    client.force_login(world.cast["officer"])
+    method = client.post if url.endswith("fait/") else client.get
+    assert method(url).status_code == 404
+
+
+# --- What each member sees in the lists -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("member", "sees", "does_not_see"),
+    [
+        ("officer", ["DIALLO", "RAHIMI"], ["LE BIHAN"]),
+        ("coach", ["DIALLO"], ["RAHIMI", "LE BIHAN"]),
+        ("adoma_manager", ["DIALLO", "RAHIMI"], ["LE BIHAN"]),
+        ("adelis_manager", ["DIALLO"], ["RAHIMI", "LE BIHAN"]),
+        ("administrator", [], ["DIALLO", "RAHIMI", "LE BIHAN"]),
+        ("outsider", ["LE BIHAN"], ["DIALLO", "RAHIMI"]),
+    ],
+)
+def test_list_shows_only_the_scope(client, world, member, sees, does_not_see):
+    client.force_login(world.cast[member])
+    response = client.get(reverse("residents:list"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for name in sees:
+        assert name in body
+    for name in does_not_see:
+        assert name not in body
+    assert f"{len(sees)} résident" in body
+
+
+def test_administrator_list_is_empty(client, world):
+    client.force_login(world.cast["administrator"])
+    response = client.get(reverse("residents:list"))
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert "Aucun résident ne correspond." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("member", "sees", "does_not_see"),
+    [
+        ("officer", ["Diallo", "Rahimi"], ["Le Bihan"]),
+        ("adoma_manager", ["Diallo", "Rahimi"], ["Le Bihan"]),
+        ("adelis_manager", ["Diallo"], ["Rahimi", "Le Bihan"]),
+        ("outsider", ["Le Bihan"], ["Diallo", "Rahimi"]),
+    ],
+)
+def test_export_holds_only_the_scope(client, world, member, sees, does_not_see):
+    client.force_login(world.cast[member])
+    response = client.get(reverse("residents:export"))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    for name in sees:
+        assert name in body
+    for name in does_not_see:
+        assert name not in body
+    assert "santé" not in body.lower() and "RQTH" not in body
+
+
+@pytest.mark.parametrize("member", ["coach", "staff", "administrator"])
+def test_export_is_404_without_the_export_right(client, world, member):
+    client.force_login(world.cast[member])
+    before = AccessLog.objects.count()
+    assert client.get(reverse("residents:export")).status_code == 404
+    assert AccessLog.objects.count() == before
+
+
+def test_reminders_page_lists_only_ones_own(client, world):
+    Reminder.objects.create(
+        assignee=world.cast["coach"], title="Relancer le boulanger", due_at=timezone.now(),
+        dedup_key="test:coach",
+    )  # fmt: skip
+    client.force_login(world.cast["officer"])
+    body = client.get(reverse("reminders:mine")).content.decode()
+    assert "Rappeler Fatoumata" in body and "Relancer le boulanger" not in body
+    client.force_login(world.cast["coach"])
+    body = client.get(reverse("reminders:mine")).content.decode()
+    assert "Relancer le boulanger" in body and "Rappeler Fatoumata" not in body
+    client.force_login(world.cast["outsider"])
+    body = client.get(reverse("reminders:mine")).content.decode()
+    assert "Rappeler Fatoumata" not in body and "Relancer le boulanger" not in body
+
+
+# --- Consent withdrawal takes effect at once ------------------------------------------------
+
+
+def test_coach_loses_the_file_when_the_sharing_consent_is_withdrawn(client, world):
+    coach, officer = world.cast["coach"], world.cast["officer"]
+    resident = world.shared.resident
+    client.force_login(coach)
+    assert client.get(resident.get_absolute_url()).status_code == 200
+
+    client.force_login(officer)
+    response = client.post(
+        reverse(
+            "residents:consent_withdraw",
+            kwargs={"pk": resident.pk, "consent_pk": world.shared.sharing.pk},
+        )
+    )
+    assert response.status_code == 302
+    world.shared.sharing.refresh_from_db()
+    assert world.shared.sharing.withdrawn_on == timezone.localdate()
+
+    for member in ("coach", "adelis_manager"):
+        client.force_login(world.cast[member])
+        assert client.get(resident.get_absolute_url()).status_code == 404
+        assert "DIALLO" not in client.get(reverse("residents:list")).content.decode()
+    client.force_login(coach)
+    before = snapshot()
+    note_url = reverse("residents:note_add", kwargs={"pk": resident.pk})
+    assert client.post(note_url, {"body": "Après le retrait."}).status_code == 404
+    assert snapshot() == before
+    # The officer still sees her resident.
+    client.force_login(officer)
+    assert client.get(resident.get_absolute_url()).status_code == 200
+
+
+def test_coach_withdrawing_the_sharing_consent_lands_on_the_list(client, world):
+    client.force_login(world.cast["coach"])
+    resident = world.shared.resident
+    response = client.post(
+        reverse(
+            "residents:consent_withdraw",
+            kwargs={"pk": resident.pk, "consent_pk": world.shared.sharing.pk},
+        )
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("residents:list")
+    assert client.get(resident.get_absolute_url()).status_code == 404
+
+
+# --- Confidential notes and health information ----------------------------------------------
+
+
+@pytest.fixture
+def notes(world):
+    resident, cast = world.shared.resident, world.cast
+    services.note_add(
+        resident=resident, author=cast["officer"], body="Note confidentielle Adoma",
+        confidential=True,
+    )  # fmt: skip
+    services.note_add(
+        resident=resident, author=cast["coach"], body="Note confidentielle Adelis",
+        confidential=True,
+    )  # fmt: skip
+    services.note_add(resident=resident, author=cast["officer"], body="Note partagée")
+
+
+@pytest.mark.parametrize(
+    ("member", "sees", "does_not_see"),
+    [
+        ("officer", ["Note confidentielle Adoma"], ["Note confidentielle Adelis"]),
+        ("coach", ["Note confidentielle Adelis"], ["Note confidentielle Adoma"]),
+        ("adoma_manager", [], ["Note confidentielle Adoma", "Note confidentielle Adelis"]),
+        ("adelis_manager", [], ["Note confidentielle Adoma", "Note confidentielle Adelis"]),
+    ],
+)
+def test_confidential_notes_stay_in_their_organisation(
+    client, world, notes, member, sees, does_not_see
+):
+    client.force_login(world.cast[member])
+    response = client.get(world.shared.resident.get_absolute_url())
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Note partagée" in body
+    for text in sees:
+        assert text in body
+    for text in does_not_see:
+        assert text not in body
+
+
+HEALTH_LABELS = ["Frein de santé", "RQTH"]
+
+
+def _shows_health(client, user, resident):
+    client.force_login(user)
+    detail = client.get(resident.get_absolute_url()).content.decode()
+    shown = [label in detail for label in HEALTH_LABELS]
+    assert len(set(shown)) == 1, f"only some health labels shown: {shown}"
+    return shown[0]
+
+
+def test_health_information_needs_the_health_consent_for_the_coach(client, world):
+    cast, resident = world.cast, world.shared.resident
+    Resident.objects.filter(pk=resident.pk).update(health_barrier=True, rqth=True)
+    # A health consent without recipient (or to another organisation) does not count.
+    services.consent_record(
+        resident=resident, scope=ConsentScope.HEALTH, given_on=timezone.localdate(),
+        method="oral", by=cast["officer"], recipient_organisation=cast["officer"].organisation,
+    )  # fmt: skip
+
+    assert _shows_health(client, cast["officer"], resident)
+    assert not _shows_health(client, cast["coach"], resident)
+    edit_page = client.get(reverse("residents:edit", args=[resident.pk])).content.decode()
+    assert not any(label in edit_page for label in HEALTH_LABELS)
+    for manager in ("adoma_manager", "adelis_manager"):
+        assert not _shows_health(client, cast[manager], resident)
+
+    client.force_login(cast["officer"])
+    response = client.post(
+        reverse("residents:consent_add", args=[resident.pk]),
+        {
+            "scope": "health",
+            "recipient_organisation": cast["coach"].organisation_id,
+            "given_on": timezone.localdate().isoformat(),
+            "method": "signed_form",
+        },
+    )
+    assert response.status_code == 302
+
+    assert _shows_health(client, cast["coach"], resident)
+    edit_page = client.get(reverse("residents:edit", args=[resident.pk])).content.decode()
+    assert all(label in edit_page for label in HEALTH_LABELS)
+    # Managers never see health information, consent or not.
+    for manager in ("adoma_manager", "adelis_manager"):
+        assert not _shows_health(client, cast[manager], resident)
+
+    health = Consent.objects.get(
+        resident=resident,
+        scope=ConsentScope.HEALTH,
+        recipient_organisation=cast["coach"].organisation,
+    )
+    client.force_login(cast["officer"])
+    client.post(reverse("residents:consent_withdraw", args=[resident.pk, health.pk]))
+    assert not _shows_health(client, cast["coach"], resident)
+
+
+def test_history_hides_health_changes_from_the_coach_without_consent(client, world):
+    cast, resident = world.cast, world.shared.resident
+    services.resident_update(resident=resident, by=cast["officer"], data={"rqth": True})
+    services.resident_update(resident=resident, by=cast["officer"], data={"housing_unit": "C3"})
+    url = reverse("residents:history", args=[resident.pk])
+
+    client.force_login(cast["officer"])
+    body = client.get(url).content.decode()
+    assert "RQTH" in body and "C3" in body
+
+    client.force_login(cast["coach"])
+    body = client.get(url).content.decode()
+    assert "RQTH" not in body and "C3" in body
+
+
+def test_rqth_filter_is_empty_for_those_who_may_not_see_health(client, world):
+    Resident.objects.filter(pk=world.shared.resident.pk).update(rqth=True)
+    client.force_login(world.cast["coach"])
+    response = client.get(reverse("residents:list"), {"benefit": "rqth"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    client.force_login(world.cast["officer"])
+    response = client.get(reverse("residents:list"), {"benefit": "rqth"})
+    assert response.context["page"].paginator.count == 1
+
+
+# --- The access log --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("member", "name", "action", "page"),
+    [
+        ("officer", "residents:detail", AccessAction.READ, "residents:detail"),
+        ("coach", "residents:detail", AccessAction.READ, "residents:detail"),
+        ("adoma_manager", "residents:detail", AccessAction.READ, "residents:detail"),
+        ("adelis_manager", "residents:detail", AccessAction.READ, "residents:detail"),
+        ("officer", "residents:history", AccessAction.HISTORY, "residents:history"),
+        ("coach", "residents:history", AccessAction.HISTORY, "residents:history"),
+    ],
+)
+def test_each_file_read_writes_one_access_log_row(client, world, member, name, action, page):
+    user, resident = world.cast[member], world.shared.resident
+    client.force_login(user)
+    before = set(AccessLog.objects.values_list("pk", flat=True))
+
+    assert client.get(reverse(name, args=[resident.pk])).status_code == 200
+
+    rows = AccessLog.objects.exclude(pk__in=before)
+    assert [(r.user, r.action, r.resident_id, r.page) for r in rows] == [
+        (user, action, resident.pk, page)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("member", "count"), [("officer", 2), ("adoma_manager", 2), ("adelis_manager", 1)]
+)
+def test_each_export_writes_one_access_log_row(client, world, member, count):
+    user = world.cast[member]
+    client.force_login(user)
+    before = set(AccessLog.objects.values_list("pk", flat=True))
+
+    response = client.get(reverse("residents:export"))
+    b"".join(response.streaming_content)
+
+    rows = AccessLog.objects.exclude(pk__in=before)
+    assert [(r.user, r.action, r.resident_id, r.count) for r in rows] == [
+        (user, AccessAction.LIST_EXPORT, None, count)
+    ]
+
+
+def test_a_refused_form_on_the_file_logs_the_read_of_the_file_shown(client, world):
+    # The file is shown again beside the refused form: that is a read, logged as one.
+    officer, resident = world.cast["officer"], world.shared.resident
+    client.force_login(officer)
+    before = set(AccessLog.objects.values_list("pk", flat=True))
+    response = client.post(reverse("residents:note_add", args=[resident.pk]), {"body": ""})
+    assert response.status_code == 200
+    rows = AccessLog.objects.exclude(pk__in=before)
+    assert [(r.user, r.action, r.resident_id) for r in rows] == [
+        (officer, AccessAction.READ, resident.pk)
+    ]
+
+
+def test_access_log_refuses_update_and_delete_of_a_fresh_row(officer):
+    row = AccessLog.objects.create(
+        user=officer, action=AccessAction.READ, page="residents:detail", resident_id=1
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.filter(pk=row.pk).update(page="autre")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        row.page = "autre"
+        row.save()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.filter(pk=row.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.get(pk=row.pk).delete()
+    fresh = AccessLog.objects.get(pk=row.pk)
+    assert (fresh.page, fresh.resident_id) == ("residents:detail", 1)
+
+
+def test_access_log_rows_past_retention_can_be_purged(officer):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_accesslog (user_id, at, action, resident_id, page, count) "
+            "VALUES (%s, now() - interval '13 months', 'read', 1, 'residents:detail', 1) "
+            "RETURNING id",
+            [officer.pk],
+        )
+        (old_pk,) = cursor.fetchone()
+    AccessLog.objects.filter(pk=old_pk).delete()
+    assert not AccessLog.objects.filter(pk=old_pk).exists()
+    # ... but even an old row cannot be rewritten.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_accesslog (user_id, at, action, resident_id, page, count) "
+            "VALUES (%s, now() - interval '13 months', 'read', 1, 'residents:detail', 1) "
+            "RETURNING id",
+            [officer.pk],
+        )
+        (old_pk,) = cursor.fetchone()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.filter(pk=old_pk).update(page="autre")
