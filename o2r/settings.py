@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "residents.tasks.purge_roster_imports",
         "schedule": crontab(minute=17, hour="0-1,3-23"),
     },
+    # Reads of personal data are kept 12 months, then deleted (the trigger allows no earlier).
+    "audit-purge-access-log": {
+        "task": "o2r.audit.tasks.purge_access_log",
+        "schedule": crontab(minute=40, hour=4),
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------
