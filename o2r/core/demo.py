@@ -104,4 +104,108 @@ def demo_load():
         for index in residence_indexes:
             ResidenceMembership.objects.get_or_create(user=user, residence=residences[index])
         logins.append((user, DEMO_PASSWORD))
+    _demo_residents(residents=residences, users={u.role: u for u, _ in logins})
     return logins
+
+
+# first name, last name, sex, birth year, language, French level, stage, benefit
+DEMO_PEOPLE = [
+    ("Fatoumata", "Diallo", "female", 1986, "snk", "a2", "accompanied", "rsa"),
+    ("Ahmad", "Rahimi", "male", 1994, "prs", "a1", "engaged", None),
+    ("Élodie", "Martin", "female", 1979, "fra", "native", "identified", "rsa"),
+    ("Oksana", "Kovalenko", "female", 1990, "ukr", "b1", "engaged", None),
+    ("Mamadou", "Traoré", "male", 1971, "bam", "a2", "employed", "ass"),
+    ("Samira", "Benali", "female", 1983, "ara", "b2", "identified", "rsa_majore"),
+    ("Jean-Luc", "Le Guen", "male", 1968, "fra", "native", "exited", "aah"),
+    ("Tesfay", "Gebremedhin", "male", 1997, "tir", "a1", "identified", None),
+    ("Nguyen", "Van An", "male", 1975, "vie", "a2", None, None),
+    ("Aminata", "Ba", "female", 1992, "ful", "a2", "accompanied", "rsa"),
+    ("Karim", "Mansouri", "male", 1988, "ara", "b1", None, "prime_activite"),
+    ("Hawa", "Sissoko", "female", 1980, "snk", "none", "identified", "rsa"),
+]
+
+
+def _demo_residents(*, residents, users):
+    """A dozen invented residents along the path, written through the services, once."""
+    import datetime
+
+    from django.utils import timezone
+
+    from residents import services
+    from residents.enums import ConsentScope, Stage
+    from residents.models import Resident
+
+    officer = users[Role.INSERTION_OFFICER]
+    coach = users[Role.JOB_COACH]
+    if Resident.objects.filter(residence__in=residents).exists():
+        return
+    today = timezone.localdate()
+    path = {
+        "engaged": [Stage.ENGAGED],
+        "accompanied": [Stage.ENGAGED, Stage.ACCOMPANIED],
+        "employed": [Stage.ENGAGED, Stage.ACCOMPANIED, Stage.EMPLOYED],
+        "exited": [Stage.ENGAGED, Stage.EXITED],
+    }
+    for index, (first, last, sex, year, language, level, stage, benefit) in enumerate(DEMO_PEOPLE):
+        resident = services.resident_create(
+            by=officer,
+            enter_programme=stage is not None,
+            benefits={benefit: datetime.date(year + 25, 1, 1)} if benefit else None,
+            data={
+                "first_name": first,
+                "last_name": last,
+                "sex": sex,
+                "birth_date": datetime.date(year, 1 + index % 12, 1 + (index * 7) % 28),
+                "phone": f"06 12 00 {index:02d} {index * 3:02d}",
+                "residence": residents[index % len(residents)],
+                "housing_unit": f"{100 + index * 7}",
+                "preferred_language": language,
+                "french_level": level,
+                "moved_in_on": today - datetime.timedelta(days=90 * index),
+                "france_travail_status": ["not_registered", "registered", "unknown"][index % 3],
+            },
+        )
+        if stage in path:
+            services.consent_record(
+                resident=resident,
+                scope=ConsentScope.ACCOMPANIMENT,
+                given_on=today,
+                method="signed_form",
+                by=officer,
+            )
+        for step in path.get(stage, []):
+            if step == Stage.ACCOMPANIED:
+                services.consent_record(
+                    resident=resident,
+                    scope=ConsentScope.SHARING,
+                    given_on=today,
+                    method="signed_form",
+                    by=officer,
+                    recipient_organisation=coach.organisation,
+                )
+                services.resident_assign_coach(resident=resident, coach=coach, by=officer)
+            services.resident_change_stage(
+                resident=resident,
+                to=step,
+                by=officer,
+                reason="Démonstration",
+                exit_reason="moved_out" if step == Stage.EXITED else "",
+            )
+        if stage:
+            services.note_add(
+                resident=resident,
+                author=officer,
+                body="Rencontre lors de la permanence dans le hall de la résidence.",
+            )
+            services.barrier_set(
+                resident=resident, code="language", status="identified", by=officer
+            )
+        if stage in ("engaged", "accompanied"):
+            services.action_step_add(
+                resident=resident,
+                by=officer,
+                objective="Mobilité",
+                step="Demander la carte de transport solidaire",
+                owner="person",
+                due_on=today + datetime.timedelta(days=index),
+            )

@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from o2r.accounts.enums import Role
 from o2r.accounts.models import Organisation, User
 from o2r.core.demo import DEMO_PASSWORD
-from residents.models import Residence, ResidenceMembership
+from residents.models import Residence, ResidenceMembership, Resident, StageChange
 
 
 def _counts():
@@ -13,6 +13,8 @@ def _counts():
         Residence.objects.count(),
         User.objects.count(),
         ResidenceMembership.objects.count(),
+        Resident.objects.count(),
+        StageChange.objects.count(),
     )
 
 
@@ -29,6 +31,11 @@ def test_load_demo_is_idempotent_and_prints_one_login_per_role(db, capsys):
         assert user.check_password(DEMO_PASSWORD)
     officer = User.objects.get(role=Role.INSERTION_OFFICER)
     assert officer.residence_memberships.count() == 6
+    # Demo residents along the path, visible to those who should see them.
+    assert Resident.objects.visible_to(officer).count() == first[4] > 10
+    coach = User.objects.get(role=Role.JOB_COACH)
+    assert Resident.objects.visible_to(coach).count() == 3
+    assert Resident.objects.filter(stage__isnull=True).exists()
 
 
 def test_load_demo_restores_a_changed_demo_password(db):
