@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_officer_creates_a_file_and_moves_the_person_along_on_a_phone(log_in, officer):
     page = log_in(officer)
     page.get_by_role("button", name="Ouvrir le menu").click()
-    page.get_by_role("link", name="Résidents").click()
+    page.get_by_role("navigation").get_by_role("link", name="Résidents").click()
     page.get_by_role("link", name="Nouveau dossier").click()
 
     page.locator("#id_last_name").fill("Rahimi")
