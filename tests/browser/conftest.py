@@ -50,7 +50,8 @@ def page_problems():
 
 @pytest.fixture
 def phone(browser, live_server, page_problems):
-    """A page on a 360-px-wide phone, failing the test on any CSP violation or script error."""
+    """A page on a 360-px-wide phone, failing the test on any CSP violation, script error or
+    resource that does not load."""
     context = browser.new_context(viewport=PHONE, locale="fr-FR", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -58,7 +59,10 @@ def phone(browser, live_server, page_problems):
     def on_console(message):
         text = message.text
         if message.type == "error" and (
-            "Content Security Policy" in text or "Refused to" in text or "Uncaught" in text
+            "Content Security Policy" in text
+            or "Refused to" in text
+            or "Uncaught" in text
+            or "Failed to load resource" in text  # a missing static file, a broken link
         ):
             page_problems.append(f"console: {text}")
 
