@@ -12,6 +12,8 @@ admin.site.index_title = "Comptes, résidences et données de référence"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("favicon.ico", core_views.favicon),
     path(
         "connexion/",
         auth_views.LoginView.as_view(

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -45,6 +46,12 @@ def worker_status_context():
         "last_ping": WorkerPing.objects.select_related("requested_by").first(),
         "beat": Heartbeat.objects.filter(name="beat").first(),
     }
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @login_not_required

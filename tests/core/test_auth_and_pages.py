@@ -191,3 +191,12 @@ def test_roles_are_the_five_of_the_design():
         "manager",
         "administrator",
     }
+
+
+def test_favicon_without_login(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/static/img/favicon.svg")
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    icon.close()  # a file response: close it, as the server does
