@@ -53,7 +53,11 @@ class ResidentForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     benefits_since = forms.DateField(
-        label="Perçus depuis le (si connu)", required=False, widget=DateInput()
+        label="Perçus depuis le (si connu)",
+        required=False,
+        widget=DateInput(),
+        help_text="S'applique aux minima cochés maintenant ; ceux déjà enregistrés gardent leur "
+        "date, que vous pouvez changer un par un sur le dossier.",
     )
 
     class Meta:
@@ -101,9 +105,7 @@ class ResidentForm(forms.ModelForm):
             )
             benefits = list(self.instance.benefits.all())
             self.initial["benefits"] = [b.benefit for b in benefits]
-            dates = {b.since for b in benefits if b.since}
-            if len(dates) == 1:
-                self.initial["benefits_since"] = dates.pop()
+            self.held_benefits = {b.benefit: b.since for b in benefits}
 
     def clean_phone(self):
         raw = self.cleaned_data.get("phone", "")
@@ -151,9 +153,29 @@ class ResidentForm(forms.ModelForm):
         }
         return data
 
+    held_benefits = {}
+
     def service_benefits(self):
+        """{benefit: since}: a benefit already recorded keeps its own date; the date of the
+        form goes to the benefits ticked now."""
         since = self.cleaned_data.get("benefits_since")
-        return {code: since for code in self.cleaned_data.get("benefits", [])}
+        return {
+            code: self.held_benefits.get(code) if code in self.held_benefits else since
+            for code in self.cleaned_data.get("benefits", [])
+        }
+
+
+class BenefitForm(forms.Form):
+    benefit = forms.ChoiceField(label="Minimum social", choices=Benefit.choices)
+    since = forms.DateField(label="Perçu depuis le", required=False, widget=DateInput())
+
+    def clean_since(self):
+        value = _past_or_today(
+            self.cleaned_data.get("since"), "Cette date ne peut pas être future."
+        )
+        if value and value < datetime.date(1950, 1, 1):
+            raise ValidationError("Date invraisemblable.")
+        return value
 
 
 class StageChangeForm(forms.Form):

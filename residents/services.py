@@ -240,6 +240,38 @@ def _set_benefits(resident, benefits):
         )
 
 
+def benefit_set(
+    *, resident: Resident, benefit: str, since: datetime.date | None, by
+) -> ResidentBenefit:
+    """Records a benefit, or changes the date of one already recorded; the change is kept in
+    the file's history."""
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().get(pk=resident.pk)
+        old = {b.benefit: b.since for b in resident.benefits.all()}
+        row, _ = ResidentBenefit.objects.update_or_create(
+            resident=resident, benefit=benefit, defaults={"since": since}
+        )
+        new = {**old, benefit: since}
+        if new != old:
+            ResidentChange.objects.create(
+                resident=resident, changed_by=by,
+                diff={"benefits": [_benefits_text(old), _benefits_text(new)]},
+            )  # fmt: skip
+    return row
+
+
+def benefit_remove(*, benefit: ResidentBenefit, by) -> None:
+    with transaction.atomic():
+        resident = Resident.objects.select_for_update().get(pk=benefit.resident_id)
+        old = {b.benefit: b.since for b in resident.benefits.all()}
+        benefit.delete()
+        new = {code: since for code, since in old.items() if code != benefit.benefit}
+        ResidentChange.objects.create(
+            resident=resident, changed_by=by,
+            diff={"benefits": [_benefits_text(old), _benefits_text(new)]},
+        )  # fmt: skip
+
+
 def resident_assign_coach(*, resident: Resident, coach, by) -> Resident:
     if coach.role != Role.JOB_COACH or not coach.is_active:
         raise ValidationError({"coach": "Choisissez une chargée de mission emploi active."})

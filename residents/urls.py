@@ -20,6 +20,12 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("<int:pk>/freins/", views.barrier_set_view, name="barrier_set"),
+    path("<int:pk>/minima/", views.benefit_set_view, name="benefit_set"),
+    path(
+        "<int:pk>/minima/<int:benefit_pk>/retrait/",
+        views.benefit_remove_view,
+        name="benefit_remove",
+    ),
     path("<int:pk>/referents/", views.referent_add_view, name="referent_add"),
     path(
         "<int:pk>/referents/<int:referent_pk>/fin/",

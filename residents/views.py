@@ -20,6 +20,7 @@ from .duplicates import find_duplicates
 from .forms import (
     ActionStepForm,
     BarrierForm,
+    BenefitForm,
     CoachForm,
     ConsentForm,
     NoteForm,
@@ -34,6 +35,7 @@ from .models import (
     ExternalReferent,
     Note,
     Resident,
+    ResidentBenefit,
     ResidentChange,
     StageChange,
 )
@@ -161,6 +163,7 @@ def _file_context(request, resident, **forms):
             coach_form=forms.get("coach_form") or CoachForm(),
             consent_form=forms.get("consent_form") or ConsentForm(),
             barrier_form=forms.get("barrier_form") or BarrierForm(),
+            benefit_form=forms.get("benefit_form") or BenefitForm(),
             referent_form=forms.get("referent_form") or ReferentForm(),
             note_form=forms.get("note_form") or NoteForm(),
             step_form=forms.get("step_form") or ActionStepForm(),
@@ -357,6 +360,24 @@ def barrier_set_view(request, pk):
         lambda r, f: services.barrier_set(resident=r, by=request.user, **f.cleaned_data),
         "Frein mis à jour.",
     )  # fmt: skip
+
+
+@require_POST
+def benefit_set_view(request, pk):
+    return _post_action(
+        request, pk, BenefitForm, "benefit_form",
+        lambda r, f: services.benefit_set(resident=r, by=request.user, **f.cleaned_data),
+        "Minimum social enregistré.",
+    )  # fmt: skip
+
+
+@require_POST
+def benefit_remove_view(request, pk, benefit_pk):
+    resident = get_resident_for_user(request.user, pk, write=True)
+    benefit = get_object_or_404(ResidentBenefit, pk=benefit_pk, resident=resident)
+    services.benefit_remove(benefit=benefit, by=request.user)
+    messages.success(request, f"{benefit} retiré de la situation de la personne.")
+    return redirect(reverse("residents:detail", args=[pk]) + "#identite")
 
 
 @require_POST

@@ -49,6 +49,7 @@ class File:
     consent: Consent  # an SMS consent, withdrawable without changing who sees the file
     referent: ExternalReferent
     step: ActionStep
+    benefit: ResidentBenefit
     sharing: Consent | None = None
 
 
@@ -84,7 +85,11 @@ def _file(resident, *, officer, share_with=None):
         resident=resident, objective="Mobilité", step="Demander la carte de transport",
         owner=StepOwner.PERSON, created_by=officer,
     )  # fmt: skip
-    return File(resident=resident, consent=consent, referent=referent, step=step, sharing=sharing)
+    benefit = ResidentBenefit.objects.create(resident=resident, benefit="rsa")
+    return File(
+        resident=resident, consent=consent, referent=referent, step=step, benefit=benefit,
+        sharing=sharing,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -262,6 +267,10 @@ TABLE = {
     "residents:barrier_set": Route(
         kwargs=_on(), post=WRITE, data=lambda w: {"code": "debt", "status": "identified"}
     ),
+    "residents:benefit_set": Route(
+        kwargs=_on(), post=WRITE, data=lambda w: {"benefit": "ass", "since": "2024-03-01"}
+    ),
+    "residents:benefit_remove": Route(kwargs=_on("benefit", "benefit_pk"), post=WRITE),
     "residents:referent_add": Route(
         kwargs=_on(), post=WRITE, data=lambda w: {"kind": "plie", "name": "Mme Roux"}
     ),
@@ -428,6 +437,7 @@ def test_without_sharing_consent_the_file_is_404(client, world, name, method, me
         ("residents:consent_withdraw", "consent", "consent_pk"),
         ("residents:referent_end", "referent", "referent_pk"),
         ("residents:step_done", "step", "step_pk"),
+        ("residents:benefit_remove", "benefit", "benefit_pk"),
     ],
 )
 @pytest.mark.parametrize("other", ["elsewhere", "unshared"])

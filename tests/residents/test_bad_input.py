@@ -396,6 +396,25 @@ FORMS["stage"] = Form(
 )
 
 
+FORMS["benefit_set"] = Form(
+    url=lambda s: reverse("residents:benefit_set", args=[s.resident.pk]),
+    valid=lambda s: {"benefit": "ass", "since": "2023-04-01"},
+    cases=[
+        ("empty", lambda s, base: {}, {"benefit": REQUIRED}),
+        (
+            "every field 20,000 characters",
+            every(["benefit", "since"], HUGE),
+            {"benefit": CHOICE, "since": DATE},
+        ),
+        ("NUL bytes", every(["benefit", "since"], NUL), {"benefit": CHOICE, "since": DATE}),
+        ("unknown benefit", with_(benefit="bogus"), {"benefit": CHOICE}),
+        ("wrong type of date", with_(since="hier"), {"since": DATE}),
+        ("a future date", with_(since="2999-01-01"), {"since": "ne peut pas être future"}),
+        ("an implausible date", with_(since="1900-01-01"), {"since": "invraisemblable"}),
+    ],
+)
+
+
 def _other_coaches(s):
     inactive = UserFactory(organisation=s.adelis, role=Role.JOB_COACH, is_active=False)
     partner = UserFactory(organisation=OrganisationFactory(), role=Role.JOB_COACH)
@@ -625,7 +644,9 @@ def test_edit_accepts_a_valid_change_and_keeps_its_history(as_officer, s):
     assert response.status_code == 302
     s.resident.refresh_from_db()
     assert (s.resident.housing_unit, s.resident.residence) == ("B 7", s.residences[1])
-    assert ResidentChange.objects.filter(resident=s.resident).count() == 2  # fields, benefits
+    # The fields changed; RSA was already recorded and keeps its date, so no benefits change.
+    assert ResidentChange.objects.filter(resident=s.resident).count() == 1
+    assert s.resident.benefits.get(benefit="rsa").since is not None
 
 
 @pytest.mark.parametrize("name", [n for n in FORMS if n not in ("create", "edit")])

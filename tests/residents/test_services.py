@@ -294,3 +294,47 @@ def test_letters_without_decomposition_fold_too():
     from residents.normalise import fold
 
     assert fold("Yılmaz Łukasz Søren Œdipe Straße") == "yilmaz lukasz soren oedipe strasse"  # noqa: RUF001
+
+
+def test_each_benefit_keeps_its_own_date_and_its_history(newcomer, officer):
+    services.benefit_set(
+        resident=newcomer, benefit="rsa", since=datetime.date(2019, 5, 1), by=officer
+    )
+    services.benefit_set(
+        resident=newcomer, benefit="prime_activite", since=datetime.date(2024, 2, 1), by=officer
+    )
+    services.benefit_set(
+        resident=newcomer, benefit="rsa", since=datetime.date(2019, 5, 1), by=officer
+    )
+    assert {b.benefit: b.since for b in newcomer.benefits.all()} == {
+        "rsa": datetime.date(2019, 5, 1),
+        "prime_activite": datetime.date(2024, 2, 1),
+    }
+    assert (
+        ResidentChange.objects.filter(resident=newcomer).count() == 2
+    )  # the repeat changed nothing
+    services.benefit_remove(benefit=newcomer.benefits.get(benefit="rsa"), by=officer)
+    last = ResidentChange.objects.filter(resident=newcomer).first()
+    assert last.diff["benefits"][1] == "Prime d'activité depuis le 01/02/2024"
+
+
+def test_the_edit_form_keeps_the_dates_of_benefits_already_recorded(client, officer, newcomer):
+    from django.urls import reverse
+
+    services.benefit_set(
+        resident=newcomer, benefit="rsa", since=datetime.date(2019, 5, 1), by=officer
+    )
+    client.force_login(officer)
+    data = {
+        "last_name": "Rahimi", "first_name": "Ahmad", "sex": "male", "phone": "",
+        "residence": newcomer.residence_id, "preferred_language": "prs",
+        "international_protection": "none", "right_to_work_document": "none",
+        "france_travail_status": "unknown", "benefits": ["rsa", "ass"],
+        "benefits_since": "2025-09-01",
+    }  # fmt: skip
+    response = client.post(reverse("residents:edit", args=[newcomer.pk]), data)
+    assert response.status_code == 302
+    assert {b.benefit: b.since for b in newcomer.benefits.all()} == {
+        "rsa": datetime.date(2019, 5, 1),
+        "ass": datetime.date(2025, 9, 1),
+    }
