@@ -297,6 +297,24 @@ def _post_action(request, pk, form_class, form_key, act, success, **form_kwargs)
     return _render_file_with_errors(request, pk, **{form_key: form})
 
 
+def _row_action(request, pk, model, row_pk, anchor, act, success):
+    """The buttons on one row of the file (withdraw a consent, end a follow-up, a step done,
+    remove a benefit): the row is looked up within the resident the user may change; a
+    refusal comes back as a message. If the act took the user's access away (her
+    organisation's sharing consent withdrawn), she lands on the list, not on a 404."""
+    resident = get_resident_for_user(request.user, pk, write=True)
+    row = get_object_or_404(model, pk=row_pk, resident=resident)
+    try:
+        act(row)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    if not Resident.objects.visible_to(request.user).filter(pk=pk).exists():
+        return redirect("residents:list")
+    return redirect(reverse("residents:detail", args=[pk]) + f"#{anchor}")
+
+
 @require_POST
 def stage_change(request, pk):
     resident = get_resident_for_user(request.user, pk, write=True)
@@ -336,21 +354,11 @@ def consent_add(request, pk):
 
 @require_POST
 def consent_withdraw_view(request, pk, consent_pk):
-    resident = get_resident_for_user(request.user, pk, write=True)
-    consent = get_object_or_404(Consent, pk=consent_pk, resident=resident)
-    try:
-        services.consent_withdraw(consent=consent, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Retrait de l'accord enregistré : il s'applique dès maintenant.")
-    if get_resident_visible(request.user, pk):
-        return redirect(reverse("residents:detail", args=[pk]) + "#accords")
-    return redirect("residents:list")
-
-
-def get_resident_visible(user, pk):
-    return Resident.objects.visible_to(user).filter(pk=pk).exists()
+    return _row_action(
+        request, pk, Consent, consent_pk, "accords",
+        lambda consent: services.consent_withdraw(consent=consent, by=request.user),
+        "Retrait de l'accord enregistré : il s'applique dès maintenant.",
+    )  # fmt: skip
 
 
 @require_POST
@@ -373,11 +381,11 @@ def benefit_set_view(request, pk):
 
 @require_POST
 def benefit_remove_view(request, pk, benefit_pk):
-    resident = get_resident_for_user(request.user, pk, write=True)
-    benefit = get_object_or_404(ResidentBenefit, pk=benefit_pk, resident=resident)
-    services.benefit_remove(benefit=benefit, by=request.user)
-    messages.success(request, f"{benefit} retiré de la situation de la personne.")
-    return redirect(reverse("residents:detail", args=[pk]) + "#identite")
+    return _row_action(
+        request, pk, ResidentBenefit, benefit_pk, "identite",
+        lambda benefit: services.benefit_remove(benefit=benefit, by=request.user),
+        "Minimum social retiré de la situation de la personne.",
+    )  # fmt: skip
 
 
 @require_POST
@@ -391,15 +399,11 @@ def referent_add_view(request, pk):
 
 @require_POST
 def referent_end_view(request, pk, referent_pk):
-    resident = get_resident_for_user(request.user, pk, write=True)
-    referent = get_object_or_404(ExternalReferent, pk=referent_pk, resident=resident)
-    try:
-        services.referent_end(referent=referent, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Fin du suivi enregistrée.")
-    return redirect(reverse("residents:detail", args=[pk]) + "#referents")
+    return _row_action(
+        request, pk, ExternalReferent, referent_pk, "referents",
+        lambda referent: services.referent_end(referent=referent, by=request.user),
+        "Fin du suivi enregistrée.",
+    )  # fmt: skip
 
 
 @require_POST
@@ -422,8 +426,8 @@ def step_add(request, pk):
 
 @require_POST
 def step_done(request, pk, step_pk):
-    resident = get_resident_for_user(request.user, pk, write=True)
-    step = get_object_or_404(ActionStep, pk=step_pk, resident=resident)
-    services.action_step_done(step=step, by=request.user)
-    messages.success(request, "Étape réalisée.")
-    return redirect(reverse("residents:detail", args=[pk]) + "#plan")
+    return _row_action(
+        request, pk, ActionStep, step_pk, "plan",
+        lambda step: services.action_step_done(step=step, by=request.user),
+        "Étape réalisée.",
+    )  # fmt: skip
