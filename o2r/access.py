@@ -1,0 +1,188 @@
+"""Who may do what: the one role × action table of O2R, pure data.
+
+Every app reads it — residents, reminders, and the apps to come (outreach, employers,
+employment, dashboards), including those that do not depend on `residents`. A right is a line
+`(profile, action): scope`; a pair that is absent is refused. The scope says on whom the right
+holds; each app turns a scope into rows with its own QuerySets (`residents.access` for the
+residents' files). Nothing else in the code compares roles: a test fails when a view, a
+service or a template does.
+
+The README's access table is generated from this one (`python manage.py access_table`), and a
+test fails when the two differ.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from o2r.accounts.enums import OrganisationKind, Role
+
+
+class Profile(models.TextChoices):
+    """A role within the kind of organisation it is exercised in."""
+
+    INSERTION_OFFICER = "insertion_officer", "Chargée d'insertion (Adoma)"
+    JOB_COACH = "job_coach", "Chargée de mission emploi (Adelis)"
+    HOUSING_MANAGER = "housing_manager", "Responsable, Adoma"
+    EMPLOYMENT_MANAGER = "employment_manager", "Responsable, Adelis"
+    RESIDENCE_STAFF = "residence_staff", "Personnel de résidence"
+    ADMINISTRATOR = "administrator", "Administratrice"
+
+
+# profile -> (role, kind of organisation required, None: any or none)
+PROFILES = {
+    Profile.INSERTION_OFFICER: (Role.INSERTION_OFFICER, None),
+    Profile.JOB_COACH: (Role.JOB_COACH, OrganisationKind.EMPLOYMENT),
+    Profile.HOUSING_MANAGER: (Role.MANAGER, OrganisationKind.HOUSING),
+    Profile.EMPLOYMENT_MANAGER: (Role.MANAGER, OrganisationKind.EMPLOYMENT),
+    Profile.RESIDENCE_STAFF: (Role.RESIDENCE_STAFF, None),
+    Profile.ADMINISTRATOR: (Role.ADMINISTRATOR, None),
+}
+
+
+class Action(models.TextChoices):
+    RESIDENT_LIST = "resident.list", "Liste des résidents"
+    RESIDENT_OPEN = "resident.open", "Ouvrir un dossier"
+    RESIDENT_EDIT = "resident.edit", "Modifier un dossier"
+    RESIDENT_HISTORY = "resident.history", "Lire l'historique d'un dossier"
+    RESIDENT_CREATE = "resident.create", "Créer un dossier"
+    RESIDENT_ORIENT = "resident.orient", "Orienter vers une chargée de mission emploi"
+    RESIDENT_ACCOMPANY = "resident.accompany", "Recevoir une orientation (accompagner)"
+    RESIDENT_FOLLOW = "resident.follow", "Devenir la chargée d'insertion d'une personne repérée"
+    ROSTER_IMPORT = "roster.import", "Importer une liste de résidents"
+    RESIDENT_EXPORT = "resident.export", "Exporter la liste (CSV)"
+    HEALTH_READ = "health.read", "Informations de santé"
+    CONFIDENTIAL_NOTES_READ = "notes.confidential", "Notes confidentielles"
+    PERSONAL_DATA_EXPORT = "personal_data.export", "Droit d'accès : exporter un dossier"
+    PERSONAL_DATA_ERASE = "personal_data.erase", "Effacer un dossier à la demande"
+    REMINDERS_OWN = "reminders.own", "Mes rappels"
+    WORKER_CHECK = "system.worker_check", "Tester le worker"
+
+
+class Scope(models.TextChoices):
+    """On whom a right holds. Each app's QuerySets give the rows of each scope."""
+
+    ALWAYS = "always", "oui"
+    MEMBERSHIPS = "memberships", "résidents de ses résidences"
+    ASSIGNED = "assigned", "résidents qui lui sont confiés, accord de partage à son organisation en cours"  # noqa: E501
+    ORGANISATION = "organisation", "résidents confiés à son organisation, accord de partage en cours"  # noqa: E501
+    HEALTH_CONSENT = "health_consent", "avec l'accord santé donné à son organisation"
+    OWN_ORGANISATION = "own_organisation", "celles de son organisation"
+    OWN = "own", "les siens"
+
+
+P, A, S = Profile, Action, Scope
+
+ACCESS = {
+    (P.INSERTION_OFFICER, A.RESIDENT_LIST): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.RESIDENT_OPEN): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.RESIDENT_EDIT): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.RESIDENT_HISTORY): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.RESIDENT_CREATE): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.RESIDENT_ORIENT): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.RESIDENT_FOLLOW): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.ROSTER_IMPORT): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.RESIDENT_EXPORT): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.HEALTH_READ): S.ALWAYS,
+    (P.INSERTION_OFFICER, A.CONFIDENTIAL_NOTES_READ): S.OWN_ORGANISATION,
+    (P.INSERTION_OFFICER, A.PERSONAL_DATA_EXPORT): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.PERSONAL_DATA_ERASE): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.REMINDERS_OWN): S.OWN,
+    (P.JOB_COACH, A.RESIDENT_LIST): S.ASSIGNED,
+    (P.JOB_COACH, A.RESIDENT_OPEN): S.ASSIGNED,
+    (P.JOB_COACH, A.RESIDENT_EDIT): S.ASSIGNED,
+    (P.JOB_COACH, A.RESIDENT_HISTORY): S.ASSIGNED,
+    (P.JOB_COACH, A.RESIDENT_ACCOMPANY): S.ASSIGNED,
+    (P.JOB_COACH, A.HEALTH_READ): S.HEALTH_CONSENT,
+    (P.JOB_COACH, A.CONFIDENTIAL_NOTES_READ): S.OWN_ORGANISATION,
+    (P.JOB_COACH, A.PERSONAL_DATA_EXPORT): S.ASSIGNED,
+    (P.JOB_COACH, A.REMINDERS_OWN): S.OWN,
+    (P.HOUSING_MANAGER, A.RESIDENT_LIST): S.MEMBERSHIPS,
+    (P.HOUSING_MANAGER, A.RESIDENT_OPEN): S.MEMBERSHIPS,
+    (P.HOUSING_MANAGER, A.RESIDENT_EXPORT): S.MEMBERSHIPS,
+    (P.HOUSING_MANAGER, A.REMINDERS_OWN): S.OWN,
+    (P.EMPLOYMENT_MANAGER, A.RESIDENT_LIST): S.ORGANISATION,
+    (P.EMPLOYMENT_MANAGER, A.RESIDENT_OPEN): S.ORGANISATION,
+    (P.EMPLOYMENT_MANAGER, A.RESIDENT_EXPORT): S.ORGANISATION,
+    (P.EMPLOYMENT_MANAGER, A.REMINDERS_OWN): S.OWN,
+    (P.RESIDENCE_STAFF, A.REMINDERS_OWN): S.OWN,
+    (P.ADMINISTRATOR, A.RESIDENT_LIST): S.MEMBERSHIPS,
+    (P.ADMINISTRATOR, A.RESIDENT_OPEN): S.MEMBERSHIPS,
+    (P.ADMINISTRATOR, A.REMINDERS_OWN): S.OWN,
+    (P.ADMINISTRATOR, A.WORKER_CHECK): S.ALWAYS,
+}
+
+# A second factor (TOTP) is offered to everyone, and required of these profiles when the
+# setting O2R_MFA_REQUIRED is on (production).
+MFA_REQUIRED = frozenset({P.HOUSING_MANAGER, P.EMPLOYMENT_MANAGER, P.ADMINISTRATOR})
+
+
+def profile_of(user) -> Profile | None:
+    """The profile of an active user, or None (anonymous, inactive, or a role exercised in a
+    kind of organisation that gives it no rights, such as a manager of no organisation)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    kind = user.organisation.kind if user.organisation_id else None
+    for profile, (role, organisation_kind) in PROFILES.items():
+        if user.role == role and organisation_kind in (None, kind):
+            return profile
+    return None
+
+
+def scope_of(user, action: Action) -> Scope | None:
+    """On whom `user` may do `action`; None: refused."""
+    return ACCESS.get((profile_of(user), action))
+
+
+def allows(user, action: Action) -> bool:
+    return scope_of(user, action) is not None
+
+
+def mfa_required(user) -> bool:
+    return profile_of(user) in MFA_REQUIRED
+
+
+def users_with(action: Action) -> Q:
+    """A filter on users: those whose profile holds `action` (e.g. the coaches one may
+    orient a person to)."""
+    condition = Q(pk__in=[])
+    for (profile, granted), _ in ACCESS.items():
+        if granted != action:
+            continue
+        role, kind = PROFILES[profile]
+        profile_q = Q(role=role, is_active=True)
+        if kind is not None:
+            profile_q &= Q(organisation__kind=kind)
+        condition |= profile_q
+    return condition
+
+
+def rights_of(user) -> dict[str, Scope]:
+    """{"resident_list": Scope, ...} for templates: `{% if rights.resident_orient %}`. Only
+    says what the profile may do in general; whether it holds on one resident is the app's
+    scope check."""
+    profile = profile_of(user)
+    return {
+        action.name.lower(): scope
+        for (who, action), scope in ACCESS.items()
+        if who == profile
+    }
+
+
+def markdown_table() -> str:
+    """The README's access table: one row per action, one column per profile."""
+    profiles = list(Profile)
+    lines = [
+        "| action | " + " | ".join(p.label for p in profiles) + " |",
+        "|---|" + "---|" * len(profiles),
+    ]
+    for action in Action:
+        cells = [ACCESS.get((p, action)) for p in profiles]
+        lines.append(
+            f"| {action.label} | "
+            + " | ".join(cell.label if cell else "—" for cell in cells)
+            + " |"
+        )
+    mfa = ", ".join(p.label for p in profiles if p in MFA_REQUIRED)
+    lines.append("")
+    lines.append(f"Second facteur exigé (avec `O2R_MFA_REQUIRED`) : {mfa}.")
+    return "\n".join(lines)
