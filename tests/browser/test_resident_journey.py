@@ -8,11 +8,17 @@ from residents.models import Resident, StageChange
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_officer_creates_a_file_and_moves_the_person_along_on_a_phone(log_in, officer):
+def test_officer_creates_a_file_and_moves_the_person_along_on_a_phone(
+    log_in, officer, assert_accessible
+):
     page = log_in(officer)
     page.get_by_role("button", name="Ouvrir le menu").click()
     page.get_by_role("navigation").get_by_role("link", name="Résidents").click()
+    expect(page.get_by_role("heading", name="Résidents")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Nouveau dossier").click()
+    expect(page.locator("#id_last_name")).to_be_visible()
+    assert_accessible(page)
 
     page.locator("#id_last_name").fill("Rahimi")
     page.get_by_label("Prénom").fill("Ahmad")
@@ -23,6 +29,7 @@ def test_officer_creates_a_file_and_moves_the_person_along_on_a_phone(log_in, of
 
     expect(page.get_by_role("heading", name="Ahmad RAHIMI")).to_be_visible()
     expect(page.locator("#etape-actuelle")).to_have_text("Repéré")
+    assert_accessible(page)
     resident = Resident.objects.get()
     assert str(resident.phone.as_e164) == "+33612345678"
 
@@ -32,6 +39,7 @@ def test_officer_creates_a_file_and_moves_the_person_along_on_a_phone(log_in, of
     page.get_by_role("button", name="Enregistrer l'étape").click()
     expect(page.get_by_text("Enregistrez d'abord l'accord de la personne")).to_be_visible()
     expect(page.locator("#etape-actuelle")).to_have_text("Repéré")
+    assert_accessible(page)  # the refusal beside the form
 
     page.locator("#consent_form summary").click()
     page.get_by_label("Objet de l'accord").select_option(label="Accompagnement")
@@ -57,16 +65,19 @@ def test_officer_creates_a_file_and_moves_the_person_along_on_a_phone(log_in, of
     page.get_by_label("Pour le").fill("2026-12-03")
     page.get_by_role("button", name="Ajouter l'étape").click()
     expect(page.locator("#plan")).to_contain_text("Demander la carte Tan solidaire")
+    assert_accessible(page)
 
     page.goto("/rappels/")
     row = page.locator("li", has_text="Demander la carte Tan solidaire")
     expect(row).to_be_visible()
+    assert_accessible(page)
     row.get_by_role("button", name="Fait").click()
     expect(page.locator("li", has_text="fait le")).to_be_visible()
+    assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_list_search_updates_as_you_type(log_in, officer, nantes_residences):
+def test_list_search_updates_as_you_type(log_in, officer, nantes_residences, assert_accessible):
     from tests.residents.factories import ResidentFactory
 
     ResidentFactory(first_name="Élodie", last_name="N'Diaye", residence=nantes_residences[0])
@@ -78,3 +89,4 @@ def test_list_search_updates_as_you_type(log_in, officer, nantes_residences):
     expect(page.get_by_text("1 résident")).to_be_visible()
     expect(page.locator("#results")).to_contain_text("N'DIAYE")
     expect(page).to_have_url(re.compile(r"q=ndiaye"))
+    assert_accessible(page)  # after the htmx swap
