@@ -36,8 +36,13 @@ def test_application_services_build_from_the_dockerfile():
 
 
 def test_each_command_points_at_something_that_exists():
-    assert _command("migrate")[:3] == ["python", "manage.py", "migrate"]
+    shell, flag, script = _command("migrate")
+    assert (shell, flag) == ("sh", "-c")
+    migrate, grant = (shlex.split(part) for part in script.split("&&"))
+    assert migrate[:3] == ["python", "manage.py", "migrate"]
+    assert grant == ["python", "manage.py", "grant_app_role", "o2r_app"]
     assert (BASE_DIR / "manage.py").is_file()
+    assert (BASE_DIR / "o2r/audit/management/commands/grant_app_role.py").is_file()
 
     web = _command("web")
     assert web[0] == "gunicorn"
@@ -52,6 +57,20 @@ def test_each_command_points_at_something_that_exists():
 
     beat = _command("beat")
     assert beat[:4] == ["celery", "-A", "o2r", "beat"]
+
+
+def test_only_migrate_connects_as_the_owner_of_the_tables():
+    postgres = SERVICES["postgres"]
+    owner = postgres["environment"]["POSTGRES_USER"]
+    assert SERVICES["migrate"]["environment"]["DATABASE_URL"].startswith(f"postgres://{owner}:")
+    for service in ("web", "worker", "beat"):
+        environment = SERVICES[service]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://o2r_app:"), service
+        assert environment["POSTGRES_PASSWORD"] == "", service  # not handed over by env_file
+    (init,) = [v.split(":")[0] for v in postgres["volumes"] if "docker-entrypoint-initdb.d" in v]
+    scripts = "".join(path.read_text() for path in (BASE_DIR / init).glob("*.sh"))
+    assert "CREATE ROLE o2r_app LOGIN PASSWORD :'app_password'" in scripts
+    assert "O2R_APP_DB_PASSWORD=" in (BASE_DIR / ".env.example").read_text()
 
 
 def test_dockerfile_copies_files_that_exist():
