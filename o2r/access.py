@@ -1,4 +1,4 @@
-"""Who may do what: the one role × action table of O2R, pure data.
+"""Who may do what: the one role-by-action table of O2R, pure data.
 
 Every app reads it — residents, reminders, and the apps to come (outreach, employers,
 employment, dashboards), including those that do not depend on `residents`. A right is a line
@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     PERSONAL_DATA_ERASE = "personal_data.erase", "Effacer un dossier à la demande"
     REMINDERS_OWN = "reminders.own", "Mes rappels"
     WORKER_CHECK = "system.worker_check", "Tester le worker"
+    USERS_MANAGE = "system.users", "Gérer les comptes, les résidences, les référentiels"
 
 
 class Scope(models.TextChoices):
@@ -63,8 +64,14 @@ class Scope(models.TextChoices):
 
     ALWAYS = "always", "oui"
     MEMBERSHIPS = "memberships", "résidents de ses résidences"
-    ASSIGNED = "assigned", "résidents qui lui sont confiés, accord de partage à son organisation en cours"  # noqa: E501
-    ORGANISATION = "organisation", "résidents confiés à son organisation, accord de partage en cours"  # noqa: E501
+    ASSIGNED = (
+        "assigned",
+        "résidents qui lui sont confiés, accord de partage à son organisation en cours",
+    )
+    ORGANISATION = (
+        "organisation",
+        "résidents confiés à son organisation, accord de partage en cours",
+    )
     HEALTH_CONSENT = "health_consent", "avec l'accord santé donné à son organisation"
     OWN_ORGANISATION = "own_organisation", "celles de son organisation"
     OWN = "own", "les siens"
@@ -109,11 +116,15 @@ ACCESS = {
     (P.ADMINISTRATOR, A.RESIDENT_OPEN): S.MEMBERSHIPS,
     (P.ADMINISTRATOR, A.REMINDERS_OWN): S.OWN,
     (P.ADMINISTRATOR, A.WORKER_CHECK): S.ALWAYS,
+    (P.ADMINISTRATOR, A.USERS_MANAGE): S.ALWAYS,
 }
 
 # A second factor (TOTP) is offered to everyone, and required of these profiles when the
 # setting O2R_MFA_REQUIRED is on (production).
 MFA_REQUIRED = frozenset({P.HOUSING_MANAGER, P.EMPLOYMENT_MANAGER, P.ADMINISTRATOR})
+
+
+_PROFILE_BY_ROLE = {(role, kind): profile for profile, (role, kind) in PROFILES.items()}
 
 
 def profile_of(user) -> Profile | None:
@@ -122,10 +133,7 @@ def profile_of(user) -> Profile | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     kind = user.organisation.kind if user.organisation_id else None
-    for profile, (role, organisation_kind) in PROFILES.items():
-        if user.role == role and organisation_kind in (None, kind):
-            return profile
-    return None
+    return _PROFILE_BY_ROLE.get((user.role, kind)) or _PROFILE_BY_ROLE.get((user.role, None))
 
 
 def scope_of(user, action: Action) -> Scope | None:
@@ -161,11 +169,7 @@ def rights_of(user) -> dict[str, Scope]:
     says what the profile may do in general; whether it holds on one resident is the app's
     scope check."""
     profile = profile_of(user)
-    return {
-        action.name.lower(): scope
-        for (who, action), scope in ACCESS.items()
-        if who == profile
-    }
+    return {action.name.lower(): scope for (who, action), scope in ACCESS.items() if who == profile}
 
 
 def markdown_table() -> str:

@@ -1,127 +1,62 @@
-"""Who may do what with a resident's file. One table, enforced by `visible_to(user)`,
-`get_resident_for_user()` and the permission helpers below; the README shows the same table.
+"""Fetch-and-log: the one way a view reaches a resident's file.
 
-- insertion officer: every resident of her residences (memberships): list, open, edit,
-  export, health information, her organisation's confidential notes.
-- job coach: the residents assigned to her while the sharing consent to her organisation
-  stands: list, open, edit; health information only with the health consent; her
-  organisation's confidential notes; no export.
-- manager: the organisation's scope, read only; export; no health information, no
-  confidential notes.
-- residence staff: nothing (they file referrals).
-- administrator: only through memberships, read only; no health information, no confidential
-  notes, no export.
-- outsider (another territory): nothing outside the residences of their memberships.
-
-An Adoma manager's scope is the residences of her memberships; an Adelis manager's is the
-residents assigned to her organisation's coaches with a standing sharing consent to it.
+The rights are in o2r/access.py (the role-by-action table) and the scopes in
+`Resident.objects.visible_to(user, action)`. `get_resident_for_user()` applies both, answers
+404 outside the scope (never 403: the existence of a file is not disclosed) and writes the read
+to the access log itself, so that no view can forget it. Health information goes through
+`HealthView` (residents/health.py), built here for the resident fetched.
 """
 
-from dataclasses import dataclass
-
-from django.db.models import Q
 from django.http import Http404
 
-from o2r.accounts.enums import OrganisationKind, Role
+from o2r import access
+from o2r.access import Action
+from o2r.audit.models import AccessAction
+from o2r.audit.services import access_log_request
 
-from .enums import ConsentScope
+from .health import HealthView
+from .models import Resident
 
-
-@dataclass(frozen=True)
-class Rights:
-    list: bool = False
-    open_file: bool = False
-    edit: bool = False
-    export: bool = False
-    see_health: str = "never"  # "always" | "with_consent" | "never"
-    see_confidential_notes: bool = False  # of the user's own organisation only
+SAFE_METHODS = ("GET", "HEAD")
+DEFAULT = object()
 
 
-ACCESS = {
-    Role.INSERTION_OFFICER: Rights(
-        list=True, open_file=True, edit=True, export=True, see_health="always",
-        see_confidential_notes=True,
-    ),
-    Role.JOB_COACH: Rights(
-        list=True, open_file=True, edit=True, export=False, see_health="with_consent",
-        see_confidential_notes=True,
-    ),
-    Role.MANAGER: Rights(list=True, open_file=True, export=True),
-    Role.RESIDENCE_STAFF: Rights(),
-    Role.ADMINISTRATOR: Rights(list=True, open_file=True),
-}  # fmt: skip
+def get_resident_for_user(
+    request, pk, *, action: Action = Action.RESIDENT_OPEN, queryset=None, log=DEFAULT
+) -> Resident:
+    """The resident `pk` if `request.user` may do `action` on her, else 404.
 
-NO_RIGHTS = Rights()
-
-
-def rights_of(user) -> Rights:
-    if not user.is_authenticated or not user.is_active:
-        return NO_RIGHTS
-    return ACCESS.get(user.role, NO_RIGHTS)
-
-
-def _coach_scope(organisation_id, *, coach=None):
-    """Residents assigned to a coach (of the organisation) while a sharing consent to that
-    organisation stands."""
-    from .models import active_consent
-
-    condition = Q(active_consent(ConsentScope.SHARING, organisation=organisation_id)) & Q(
-        job_coach__organisation=organisation_id
-    )
-    if coach is not None:
-        condition &= Q(job_coach=coach)
-    return condition
-
-
-def visible_residents_filter(queryset, user):
-    rights = rights_of(user)
-    if not rights.list:
-        return queryset.none()
-    if user.role == Role.JOB_COACH:
-        return queryset.filter(_coach_scope(user.organisation_id, coach=user))
-    if user.role == Role.MANAGER and _organisation_kind(user) == OrganisationKind.EMPLOYMENT:
-        return queryset.filter(_coach_scope(user.organisation_id))
-    return queryset.filter(residence__memberships__user=user)
-
-
-def _organisation_kind(user):
-    return user.organisation.kind if user.organisation_id else None
-
-
-def get_resident_for_user(user, pk, *, write=False):
-    """The resident, or 404 when `user` may not see it (or may not change it, with write)."""
-    from .models import Resident
-
-    if write and not rights_of(user).edit:
+    A read (GET, or a refused form shown again with the file: `log=AccessAction.READ`) is
+    logged here; a write is kept by the history triggers instead. `queryset` may add
+    select/prefetch for the page; it is always narrowed to the user's scope."""
+    user = request.user
+    if not access.allows(user, action):
         raise Http404
+    base = queryset if queryset is not None else Resident.objects.select_related("residence")
     try:
-        return Resident.objects.visible_to(user).select_related("residence").get(pk=pk)
-    except (Resident.DoesNotExist, ValueError, TypeError):
+        resident = base.visible_to(user, action).get(pk=pk)
+    except (Resident.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+    if log is DEFAULT:
+        log = AccessAction.READ if request.method in SAFE_METHODS else None
+    if log is not None:
+        access_log_request(request, action=log, resident=resident)
+    resident.health = HealthView.for_user(user, resident)
+    resident.fetched_with = access.scope_of(user, action)
+    return resident
 
 
-def can_export(user) -> bool:
-    return rights_of(user).export
+def require(user, action: Action) -> None:
+    """404 unless the table gives `user` the action somewhere (pages that take no id)."""
+    if not access.allows(user, action):
+        raise Http404
 
 
-def can_edit(user) -> bool:
-    return rights_of(user).edit
-
-
-def can_see_health(user, resident, *, consents=None) -> bool:
-    """Health information (health barrier, RQTH): always for the insertion officer; for the
-    coach only while the health consent to her organisation stands. `consents` may pass the
-    resident's prefetched consents to avoid a query."""
-    rule = rights_of(user).see_health
-    if rule == "always":
-        return True
-    if rule != "with_consent":
+def can(user, action: Action, resident: Resident) -> bool:
+    """Whether the table gives `user` the action on this resident (for the file's buttons)."""
+    scope = access.scope_of(user, action)
+    if scope is None:
         return False
-    if consents is None:
-        consents = resident.consents.all()
-    return any(
-        c.scope == ConsentScope.HEALTH
-        and c.recipient_organisation_id == user.organisation_id
-        and c.is_standing
-        for c in consents
-    )
+    if scope == getattr(resident, "fetched_with", None):
+        return True  # the same scope the file was just fetched through: no query
+    return Resident.objects.visible_to(user, action).filter(pk=resident.pk).exists()

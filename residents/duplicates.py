@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from o2r.accounts.enums import Role
+from o2r import access
+from o2r.access import Action
 from o2r.accounts.models import User
 
 from .models import Resident
+from .normalise import identity_key
 from .validators import parse_phone
 
 
@@ -31,9 +33,10 @@ def find_duplicates(*, user, data, exclude_pk=None) -> Duplicates:
         e164, _ = parse_phone(str(phone))
         condition |= Q(phone=e164)
     if data.get("birth_date") and data.get("last_name") and data.get("first_name"):
+        # The roster's matching rule (residents.normalise.name_key): "Traoré" is "Traore",
+        # served by the index residents_resident_identity.
         condition |= Q(
-            last_name__iexact=data["last_name"].strip(),
-            first_name__iexact=data["first_name"].strip(),
+            identity_key=identity_key(first_name=data["first_name"], last_name=data["last_name"]),
             birth_date=data["birth_date"],
         )
     if not condition:
@@ -50,6 +53,6 @@ def find_duplicates(*, user, data, exclude_pk=None) -> Duplicates:
     if elsewhere:
         ask = [
             admin.get_full_name()
-            for admin in User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)[:3]
+            for admin in User.objects.filter(access.users_with(Action.USERS_MANAGE))[:3]
         ]
     return Duplicates(visible=visible, elsewhere=elsewhere, ask=ask)

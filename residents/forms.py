@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from o2r.accounts.enums import OrganisationKind, Role
+from o2r import access
+from o2r.access import Action
+from o2r.accounts.enums import OrganisationKind
 from o2r.accounts.models import Organisation, User
 
 from .enums import (
@@ -16,11 +18,21 @@ from .enums import (
     ConsentMethod,
     ConsentScope,
     ExitReason,
+    InternationalProtection,
     ReferentKind,
     Stage,
     StepOwner,
 )
-from .models import ExternalReferent, Residence, Resident, ResidentBarrier, ResidentBenefit
+from .models import (
+    HEALTH_BARRIER_CODES,
+    HEALTH_FIELDS,
+    ExternalReferent,
+    Residence,
+    Resident,
+    ResidentBarrier,
+    ResidentBenefit,
+    health_scope,
+)
 from .validators import normalise_france_travail_id, parse_phone
 
 
@@ -66,7 +78,7 @@ class ResidentForm(forms.ModelForm):
             "last_name", "first_name", "birth_date", "sex", "phone", "residence",
             "housing_unit", "moved_in_on", "moved_out_on", "preferred_language",
             "french_level", "nationality_group", "international_protection",
-            "right_to_work_document", "right_to_work_expires_on", "health_barrier", "rqth",
+            "right_to_work_document", "right_to_work_expires_on", "rqth",
             "france_travail_status", "france_travail_id", "last_referent_contact_on",
         ]  # fmt: skip
         widgets = {
@@ -77,9 +89,16 @@ class ResidentForm(forms.ModelForm):
             "last_referent_contact_on": DateInput(),
         }
 
+    # The version of the file the form was opened on: a save by someone else in between is a
+    # conflict the user is told about (residents.services.resident_update).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, user, show_health=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.held_benefits = {}
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
         residences = Residence.objects.for_user(user).active()
         self.fields["residence"].queryset = residences
         self.fields["residence"].empty_label = None
@@ -90,7 +109,7 @@ class ResidentForm(forms.ModelForm):
             )
             self.fields["residence"].disabled = True
         if not show_health:
-            for name in Resident.HEALTH_FIELDS:
+            for name in HEALTH_FIELDS:
                 del self.fields[name]
         if not self.instance.pk:
             self.fields["enter_programme"] = forms.BooleanField(
@@ -141,9 +160,14 @@ class ResidentForm(forms.ModelForm):
         return data
 
     def _post_clean(self):
-        # The services set the model (phone normalisation, search column); the form only
-        # validates its own fields, so the model's full_clean is not run on raw input here.
-        pass
+        """Not the model's validation: the form checks its own fields (the phone with the
+        overseas fallback the model field lacks), and the services set the model."""
+
+    def accept_version(self, version):
+        """After a conflict: the next save is made knowing the other person's changes."""
+        data = self.data.copy()
+        data["version"] = version
+        self.data = data
 
     def service_data(self):
         data = {
@@ -152,8 +176,6 @@ class ResidentForm(forms.ModelForm):
             if name in self.fields and name in self.cleaned_data
         }
         return data
-
-    held_benefits = {}
 
     def service_benefits(self):
         """{benefit: since}: a benefit already recorded keeps its own date; the date of the
@@ -179,6 +201,9 @@ class BenefitForm(forms.Form):
 
 
 class StageChangeForm(forms.Form):
+    """`choices`: the stages one may move to by this form; `health`: the HealthView of the
+    resident (an exit for health reasons is health information)."""
+
     to = forms.ChoiceField(label="Nouvelle étape", choices=Stage.choices)
     exit_reason = forms.ChoiceField(
         label="Motif de sortie", choices=[("", "—"), *ExitReason.choices], required=False
@@ -188,18 +213,20 @@ class StageChangeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 
-    def __init__(self, *args, choices=None, **kwargs):
+    def __init__(self, *args, choices=None, health=None, **kwargs):
         super().__init__(*args, **kwargs)
         if choices is not None:
             self.fields["to"].choices = [(c, Stage(c).label) for c in choices]
+        if health is not None:
+            self.fields["exit_reason"].choices = [("", "—"), *health.exit_reason_choices()]
 
 
 class CoachForm(forms.Form):
     coach = forms.ModelChoiceField(
         label="Chargée de mission emploi",
-        queryset=User.objects.filter(
-            role=Role.JOB_COACH, is_active=True, organisation__kind=OrganisationKind.EMPLOYMENT
-        ).select_related("organisation"),
+        queryset=User.objects.filter(access.users_with(Action.RESIDENT_ACCOMPANY)).select_related(
+            "organisation"
+        ),
     )
 
 
@@ -235,6 +262,11 @@ class BarrierForm(forms.Form):
     code = forms.ChoiceField(label="Frein", choices=BarrierCode.choices)
     status = forms.ChoiceField(label="État", choices=BarrierStatus.choices)
 
+    def __init__(self, *args, health, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The health barrier is offered only to those who may see it.
+        self.fields["code"].choices = health.barrier_choices()
+
 
 class ReferentForm(forms.ModelForm):
     class Meta:
@@ -260,6 +292,12 @@ class NoteForm(forms.Form):
     confidential = forms.BooleanField(
         label="Confidentielle (lisible seulement par votre organisation)", required=False
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only those who read their organisation's confidential notes may write one.
+        if not access.allows(user, Action.CONFIDENTIAL_NOTES_READ) or not user.organisation_id:
+            del self.fields["confidential"]
 
 
 class ActionStepForm(forms.Form):
@@ -324,6 +362,15 @@ class ResidentFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["residence"].queryset = Residence.objects.for_user(user)
         self.user = user
+        if not access.allows(user, Action.HEALTH_READ):
+            # No health filter for those who see no health information at all.
+            self.filters["barrier"].extra["choices"] = [
+                (code, label) for code, label in BarrierCode.choices
+                if code not in HEALTH_BARRIER_CODES
+            ]  # fmt: skip
+            self.filters["benefit"].extra["choices"] = [
+                choice for choice in self.filters["benefit"].extra["choices"] if choice[0] != "rqth"
+            ]
 
     SORTS = {
         "-name": ("-last_name", "-first_name", "-pk"),
@@ -345,8 +392,6 @@ class ResidentFilter(django_filters.FilterSet):
         return queryset.filter(stage=value)
 
     def filter_public(self, queryset, name, value):
-        from .enums import InternationalProtection
-
         if value == "any_minimum":
             return queryset.filter(Exists(ResidentBenefit.objects.filter(resident=OuterRef("pk"))))
         if value == "protection":
@@ -356,17 +401,16 @@ class ResidentFilter(django_filters.FilterSet):
                 ]
             )  # fmt: skip
         if value == "rqth":
-            # Health information: only for those who may see it of every resident listed.
-            from .access import rights_of
-
-            if rights_of(self.user).see_health != "always":
-                return queryset.none()
-            return queryset.filter(rqth=True)
+            # Health information: among the residents whose health `user` may see.
+            return queryset.filter(health_scope(self.user), rqth=True)
         return queryset.filter(
             Exists(ResidentBenefit.objects.filter(resident=OuterRef("pk"), benefit=value))
         )
 
     def filter_barrier(self, queryset, name, value):
+        if value in HEALTH_BARRIER_CODES:
+            # Health information: among the residents whose health `user` may see.
+            queryset = queryset.filter(health_scope(self.user))
         open_barriers = ResidentBarrier.objects.filter(resident=OuterRef("pk"), code=value).exclude(
             status=BarrierStatus.LIFTED
         )

@@ -1,16 +1,17 @@
 import uuid
 
+import pghistory
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from o2r.accounts.enums import Role
+from o2r import access
+from o2r.access import Action, Scope
 
 from .enums import (
     LANGUAGES,
@@ -31,10 +32,30 @@ from .enums import (
     Stage,
     StepOwner,
 )
+from .normalise import search_terms
+
+# Health information (DOMAIN.md §5.3: yes/no only, never a diagnosis). The health barrier is
+# the barrier row of these codes — its one source of truth; RQTH is a field of the resident;
+# an exit for health reasons says it too. residents/health.py hides all three by one rule.
+HEALTH_BARRIER_CODES = frozenset({BarrierCode.HEALTH})
+HEALTH_FIELDS = ("rqth",)
+HEALTH_EXIT_REASONS = frozenset({ExitReason.HEALTH})
 
 # A registered job seeker with no contact with a referent for this long counts as "invisible"
 # (DOMAIN.md §1: "no regular contact with an organisme référent in the last 5 months").
 INVISIBLE_AFTER = relativedelta(months=5)
+
+
+def tracked(*exclude):
+    """History of personal data: database triggers (django-pghistory) keep who, when and the
+    row after each insert and update, and before each delete, whatever writes it — services,
+    the admin, a bulk update or plain SQL. Derived and bookkeeping columns are left out."""
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        exclude=list(exclude) or None,
+    )
 
 
 class ResidenceQuerySet(models.QuerySet):
@@ -120,12 +141,53 @@ def active_consent(scope, *, organisation=None, today=None):
     return Exists(consents)
 
 
-class ResidentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The residents whose file `user` may open (residents/access.py explains each rule)."""
-        from .access import visible_residents_filter
+NOTHING = Q(pk__in=[])
 
-        return visible_residents_filter(self, user)
+
+def shared_with(organisation_id, *, today=None):
+    """The residents of the outer query with a sharing consent to the organisation standing."""
+    return Q(active_consent(ConsentScope.SHARING, organisation=organisation_id, today=today))
+
+
+def resident_scope(user, action) -> Q:
+    """The residents on whom `user` may do `action`: the access table's scope as a filter.
+    A coach or an employment manager of no organisation sees nobody."""
+    scope = access.scope_of(user, action)
+    organisation = user.organisation_id if scope else None
+    if scope == Scope.MEMBERSHIPS:
+        return Q(residence__memberships__user=user)
+    if scope == Scope.ASSIGNED and organisation:
+        return Q(job_coach=user) & shared_with(organisation)
+    if scope == Scope.ORGANISATION and organisation:
+        return Q(job_coach__organisation=organisation) & shared_with(organisation)
+    return NOTHING
+
+
+def health_scope(user) -> Q:
+    """The residents whose health information `user` may read (among those she may open)."""
+    scope = access.scope_of(user, Action.HEALTH_READ)
+    if scope == Scope.ALWAYS:
+        return Q()
+    if scope == Scope.HEALTH_CONSENT and user.organisation_id:
+        return Q(active_consent(ConsentScope.HEALTH, organisation=user.organisation_id))
+    return NOTHING
+
+
+def confidential_notes_q(user) -> Q:
+    """The confidential notes the access table gives `user`: her own organisation's."""
+    scope = access.scope_of(user, Action.CONFIDENTIAL_NOTES_READ)
+    if scope == Scope.OWN_ORGANISATION and user.organisation_id:
+        return Q(confidential=True, author_organisation=user.organisation_id)
+    return NOTHING
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user, action=Action.RESIDENT_OPEN):
+        """The residents on whom `user` may do `action` (o2r/access.py holds the table)."""
+        return self.filter(resident_scope(user, action))
+
+    def health_visible_to(self, user):
+        return self.filter(health_scope(user))
 
     def in_programme(self):
         return self.filter(stage__isnull=False)
@@ -139,8 +201,6 @@ class ResidentQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        from .normalise import search_terms
-
         for term in search_terms(query):
             self = self.filter(search_text__contains=term)
         return self
@@ -149,6 +209,7 @@ class ResidentQuerySet(models.QuerySet):
         return self.select_related("residence", "insertion_officer", "job_coach")
 
 
+@tracked("search_text", "identity_key", "updated_at", "last_interaction_at")
 class Resident(models.Model):
     first_name = models.CharField("prénom", max_length=100)
     last_name = models.CharField("nom", max_length=100)
@@ -187,9 +248,6 @@ class Resident(models.Model):
         default=RightToWorkDocument.NONE,
     )
     right_to_work_expires_on = models.DateField("expiration du titre", null=True, blank=True)
-    health_barrier = models.BooleanField(
-        "frein de santé", default=False, help_text="Oui ou non seulement, jamais de diagnostic."
-    )
     rqth = models.BooleanField("RQTH", default=False)
     france_travail_status = models.CharField(
         "inscription à France Travail",
@@ -214,7 +272,7 @@ class Resident(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        limit_choices_to={"role": Role.INSERTION_OFFICER},
+        limit_choices_to=access.users_with(Action.RESIDENT_FOLLOW),
     )
     job_coach = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -223,10 +281,20 @@ class Resident(models.Model):
         null=True,
         blank=True,
         related_name="coached_residents",
-        limit_choices_to={"role": Role.JOB_COACH},
+        limit_choices_to=access.users_with(Action.RESIDENT_ACCOMPANY),
     )
 
     search_text = models.TextField(editable=False, default="")
+    # fold(last name) + "|" + fold(first name): the one matching rule of duplicates and rosters.
+    identity_key = models.CharField(editable=False, max_length=210, default="")
+    # The latest real interaction with the person (a contact, a meeting, a consent given, a
+    # note...), written by residents.services.resident_record_interaction from every app; it
+    # drives "no contact for 30 days" and the 2-year retention. Edits do not move it.
+    last_interaction_at = models.DateTimeField("dernière interaction", null=True, blank=True)
+    # Bumped by each save of the edit form: a second editor working on an older version is
+    # told what changed instead of overwriting it.
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     created_by = models.ForeignKey(
@@ -238,16 +306,6 @@ class Resident(models.Model):
     )
 
     objects = ResidentQuerySet.as_manager()
-
-    # The fields whose changes are kept in ResidentChange (who, before, after).
-    TRACKED_FIELDS = [
-        "first_name", "last_name", "birth_date", "sex", "phone", "residence", "housing_unit",
-        "moved_in_on", "moved_out_on", "preferred_language", "french_level",
-        "nationality_group", "international_protection", "right_to_work_document",
-        "right_to_work_expires_on", "health_barrier", "rqth", "france_travail_status",
-        "france_travail_id", "last_referent_contact_on", "insertion_officer", "job_coach",
-    ]  # fmt: skip
-    HEALTH_FIELDS = ["health_barrier", "rqth"]
 
     class Meta:
         verbose_name = "résident"
@@ -265,12 +323,9 @@ class Resident(models.Model):
             ),
             # Duplicate check: same phone, or same name and birth date.
             models.Index(fields=["phone"], name="residents_resident_phone"),
-            models.Index(
-                Lower("last_name"),
-                Lower("first_name"),
-                "birth_date",
-                name="residents_resident_identity",
-            ),
+            models.Index(fields=["identity_key", "birth_date"], name="residents_resident_identity"),
+            # Retention and "no contact for 30 days": last_interaction_at < a date.
+            models.Index(fields=["last_interaction_at"], name="residents_resident_interaction"),
             models.Index(fields=["job_coach"], name="residents_resident_coach"),
         ]
         constraints = [
@@ -315,6 +370,7 @@ class Resident(models.Model):
         return relativedelta(today, self.birth_date).years
 
 
+@tracked()
 class ResidentBenefit(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="benefits"
@@ -336,6 +392,7 @@ class ResidentBenefit(models.Model):
         return self.get_benefit_display()
 
 
+@tracked()
 class Consent(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="consents"
@@ -402,6 +459,7 @@ class Consent(models.Model):
         return self.stands_on(timezone.localdate())
 
 
+@tracked("updated_at")
 class ResidentBarrier(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="barriers"
@@ -432,7 +490,12 @@ class ResidentBarrier(models.Model):
     def __str__(self):
         return self.get_code_display()
 
+    @property
+    def is_health(self):
+        return self.code in HEALTH_BARRIER_CODES
 
+
+@tracked()
 class ExternalReferent(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="referents"
@@ -467,12 +530,12 @@ class ExternalReferent(models.Model):
 
 class NoteQuerySet(models.QuerySet):
     def readable_by(self, user):
-        """Confidential notes stay within the author's organisation, and managers read none."""
-        if user.role == Role.MANAGER:
-            return self.filter(confidential=False)
-        return self.filter(Q(confidential=False) | Q(author_organisation=user.organisation_id))
+        """Notes anyone who opens the file reads, and the confidential ones the access table
+        gives `user` (those of her own organisation, never of no organisation)."""
+        return self.filter(Q(confidential=False) | confidential_notes_q(user))
 
 
+@tracked()
 class Note(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="notes"
@@ -545,6 +608,7 @@ class StageChange(models.Model):
         return f"{self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
 
 
+@tracked()
 class ActionStep(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="action_steps"
@@ -571,28 +635,6 @@ class ActionStep(models.Model):
     @property
     def is_overdue(self):
         return self.done_on is None and self.due_on and self.due_on < timezone.localdate()
-
-
-class ResidentChange(models.Model):
-    """The history of a resident's personal fields: who changed what, before and after."""
-
-    resident = models.ForeignKey(
-        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="changes"
-    )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField("le", default=timezone.now)
-    # {"field": ["before", "after"]}, values as displayed (labels, dates as text).
-    diff = models.JSONField("modifications")
-
-    class Meta:
-        verbose_name = "modification du dossier"
-        verbose_name_plural = "historique du dossier"
-        ordering = ["-changed_at", "-pk"]
-
-    def __str__(self):
-        return f"Modification du {timezone.localtime(self.changed_at):%d/%m/%Y %H:%M}"
 
 
 class RosterImport(models.Model):

@@ -17,6 +17,18 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", ascii_only.lower()).strip()
 
 
+def name_key(text: str) -> str:
+    """A name as matching compares it: folded ('Élodie' = 'ELODIE', 'Traoré' = 'Traore'); a
+    name in another script, which folding would empty, compared case-insensitively instead.
+    The one rule of duplicate checks and roster imports."""
+    return fold(text) or " ".join((text or "").casefold().split())
+
+
+def identity_key(*, first_name: str, last_name: str) -> str:
+    """The stored column the duplicate check looks up (with the birth date)."""
+    return f"{name_key(last_name)}|{name_key(first_name)}"[:210]
+
+
 def phone_digits(text: str) -> str:
     return re.sub(r"\D", "", text or "")
 

@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from openpyxl.utils import get_column_letter
 
-from .normalise import fold
+from .normalise import fold, name_key
 from .validators import parse_phone
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -576,12 +576,6 @@ class Person:
         return self.same_names(other) or (self.birth is not None and self.birth == other.birth)
 
 
-def name_key(text: str) -> str:
-    """A name as matching compares it: folded ('Élodie' = 'ELODIE'); a name in another script,
-    which folding would empty, compared case-insensitively instead."""
-    return fold(text) or " ".join((text or "").casefold().split())
-
-
 def _person_of(values):
     return Person(
         name_key(values["last_name"]),
@@ -740,6 +734,17 @@ def match_rows(rows: list[dict], residents) -> list[dict]:
 def to_stored(rows: list[dict]) -> list[dict]:
     """Rows as kept in RosterImport.rows (JSON): without the services' "_update"."""
     return [{k: v for k, v in row.items() if k != "_update"} for row in rows]
+
+
+def known_resident_ids(rows) -> list[int]:
+    """The residents already known whose values a stored import shows (matched rows)."""
+    return sorted(
+        {
+            row["resident_id"]
+            for row in rows
+            if row.get("resident_id") and row["status"] != RowStatus.INVALID
+        }
+    )
 
 
 def count_statuses(rows) -> dict:

@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from o2r import access
+from o2r.access import Action
+
 from . import roster
 from .models import Residence, Resident, RosterImport
 from .roster import RowStatus
@@ -27,7 +30,7 @@ RESIDENT_FIELDS = [
 
 
 def _check_scope(by, residence):
-    if not by.is_insertion_officer or not (
+    if not access.allows(by, Action.ROSTER_IMPORT) or not (
         Residence.objects.for_user(by).filter(pk=residence.pk).exists()
     ):
         raise ValidationError({"residence": "Vous ne travaillez pas sur cette résidence."})

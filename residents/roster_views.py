@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from o2r.access import Action
 from o2r.audit.models import AccessAction
 from o2r.audit.services import access_log_request
 
 from . import roster
+from .access import require
 from .models import Residence, RosterImport
 from .roster import RowStatus
 from .roster_forms import RosterUploadForm
@@ -37,17 +39,14 @@ DONE_LABELS = {
 }
 
 
-def _require_officer(user):
-    if not user.is_insertion_officer:
-        raise Http404
-
-
-def get_roster_import_for_user(user, pk) -> RosterImport:
-    """The import, or 404: only its uploader, still an insertion officer on the residence,
-    within the day it is kept."""
-    _require_officer(user)
+def get_roster_import_for_user(request, pk, *, log=True) -> RosterImport:
+    """The import, or 404: only its uploader, still allowed to import on the residence,
+    within the day it is kept. Its rows show the values of residents already known (matched
+    rows): a GET logs that read, with their ids."""
+    user = request.user
+    require(user, Action.ROSTER_IMPORT)
     try:
-        return RosterImport.objects.select_related("residence").get(
+        roster_import = RosterImport.objects.select_related("residence").get(
             pk=pk,
             uploaded_by=user,
             residence__in=Residence.objects.for_user(user),
@@ -55,11 +54,15 @@ def get_roster_import_for_user(user, pk) -> RosterImport:
         )
     except (RosterImport.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
+    if log and request.method in ("GET", "HEAD"):
+        known = roster.known_resident_ids(roster_import.rows)
+        access_log_request(request, action=AccessAction.READ, count=len(known), resident_ids=known)
+    return roster_import
 
 
 @require_http_methods(["GET", "POST"])
 def roster_upload(request):
-    _require_officer(request.user)
+    require(request.user, Action.ROSTER_IMPORT)
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -109,7 +112,7 @@ def _display(row, *, confirmed):
 @require_GET
 def roster_preview(request, pk):
     """The preview before confirmation, the result after: both from the stored rows."""
-    roster_import = get_roster_import_for_user(request.user, pk)
+    roster_import = get_roster_import_for_user(request, pk)
     confirmed = roster_import.confirmed_at is not None
     rows = roster_import.rows
     counts = roster.count_statuses(rows)
@@ -144,7 +147,7 @@ def roster_preview(request, pk):
 
 @require_POST
 def roster_confirm_view(request, pk):
-    roster_import = get_roster_import_for_user(request.user, pk)
+    roster_import = get_roster_import_for_user(request, pk)
     try:
         roster_confirm(roster_import=roster_import, by=request.user)
     except ValidationError as error:
@@ -155,7 +158,8 @@ def roster_confirm_view(request, pk):
 
 @require_GET
 def roster_invalid_csv(request, pk):
-    roster_import = get_roster_import_for_user(request.user, pk)
+    # The download holds only the invalid rows (the file's own cells): logged as an export.
+    roster_import = get_roster_import_for_user(request, pk, log=False)
     invalid = roster.count_statuses(roster_import.rows)[RowStatus.INVALID]
     access_log_request(request, action=AccessAction.LIST_EXPORT, count=invalid)
     response = HttpResponse(

@@ -5,18 +5,25 @@ to blame)."""
 import datetime
 from dataclasses import dataclass
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from o2r.accounts.enums import OrganisationKind, Role
+from o2r import access, registry
+from o2r.access import Action
 from o2r.reminders.services import (
     reminder_delete_by_key,
     reminder_done_by_key,
+    reminder_key,
     reminder_upsert,
 )
 
 from .enums import BarrierStatus, ConsentScope, ExitReason, Stage, StepOwner
+from .health import HealthView
+from .history import changes_since_version
 from .models import (
     ActionStep,
     Consent,
@@ -25,11 +32,28 @@ from .models import (
     Resident,
     ResidentBarrier,
     ResidentBenefit,
-    ResidentChange,
     StageChange,
 )
-from .normalise import search_text
+from .normalise import identity_key, search_text
 from .validators import normalise_france_travail_id, parse_phone
+
+
+def _lock(resident_pk) -> Resident:
+    """The resident's row, locked until the transaction ends. Every service that decides on
+    consent (or changes what depends on it) takes this lock first, before touching any other
+    row of the file: one order, so two services never wait on each other in a cycle, and a
+    withdrawal and a move that needs the consent are serialised."""
+    return (
+        Resident.objects.select_for_update(of=("self",))
+        .select_related("job_coach__organisation")
+        .get(pk=resident_pk)
+    )
+
+
+def _history(by):
+    """Who, for the history triggers (a request already says it; tasks and commands too)."""
+    return pghistory.context(user=getattr(by, "pk", None))
+
 
 # --- The path -----------------------------------------------------------------------------
 
@@ -40,6 +64,9 @@ class Transition:
     needs_sharing_consent_and_coach: bool = False
     needs_reason: bool = False
     needs_exit_reason: bool = False
+    # The move is made only by that app's service (e.g. "employment": recording a placement,
+    # ending it early), never through the stage form.
+    only_via: str | None = None
 
 
 # (from, to) -> what the move requires. Anything absent is refused. DESIGN.md "The path".
@@ -47,8 +74,8 @@ PATH = {
     (None, Stage.IDENTIFIED): Transition(),
     (Stage.IDENTIFIED, Stage.ENGAGED): Transition(needs_accompaniment_consent=True),
     (Stage.ENGAGED, Stage.ACCOMPANIED): Transition(needs_sharing_consent_and_coach=True),
-    (Stage.ACCOMPANIED, Stage.EMPLOYED): Transition(),
-    (Stage.EMPLOYED, Stage.ACCOMPANIED): Transition(needs_reason=True),
+    (Stage.ACCOMPANIED, Stage.EMPLOYED): Transition(only_via="employment"),
+    (Stage.EMPLOYED, Stage.ACCOMPANIED): Transition(needs_reason=True, only_via="employment"),
     **{
         (stage, Stage.EXITED): Transition(needs_exit_reason=True)
         for stage in (Stage.IDENTIFIED, Stage.ENGAGED, Stage.ACCOMPANIED, Stage.EMPLOYED)
@@ -57,8 +84,19 @@ PATH = {
 }
 
 
-def next_stages(stage):
-    return [to for (frm, to) in PATH if frm == stage]
+ONLY_VIA_MESSAGES = {
+    "employment": "Ce passage se fait en enregistrant l'embauche ou la fin du contrat, "
+    "dans l'accompagnement vers l'emploi.",
+}
+
+
+def next_stages(stage, *, via=None):
+    """The stages one may move to from `stage` (through the stage form when `via` is None)."""
+    return [
+        to
+        for (frm, to), transition in PATH.items()
+        if frm == stage and transition.only_via in (None, via)
+    ]
 
 
 def _standing(resident, scope, organisation_id=None, today=None):
@@ -72,10 +110,11 @@ def _standing(resident, scope, organisation_id=None, today=None):
 
 
 def resident_change_stage(
-    *, resident: Resident, to: str, by, reason: str = "", exit_reason: str = ""
+    *, resident: Resident, to: str, by, reason: str = "", exit_reason: str = "", via=None
 ) -> StageChange:
-    with transaction.atomic():
-        resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    """`via`: the app whose service makes the move (PATH's `only_via`); None for the form."""
+    with transaction.atomic(), _history(by):
+        resident = _lock(resident.pk)
         frm = resident.stage
         transition = PATH.get((frm, to))
         if transition is None:
@@ -83,6 +122,8 @@ def resident_change_stage(
             raise ValidationError(
                 {"to": f"Passage impossible de « {from_label} » à « {Stage(to).label} »."}
             )
+        if transition.only_via and transition.only_via != via:
+            raise ValidationError({"to": ONLY_VIA_MESSAGES[transition.only_via]})
         reason = (reason or "").strip()
         if transition.needs_reason and not reason:
             raise ValidationError({"reason": "Indiquez le motif de ce changement."})
@@ -108,38 +149,81 @@ def resident_change_stage(
                 )
         now = timezone.now()
         change = StageChange.objects.create(
-            resident=resident, from_stage=frm, to_stage=to, reason=reason[:500],
-            exit_reason=exit_reason, changed_by=by, changed_at=now,
-        )  # fmt: skip
+            resident=resident,
+            from_stage=frm,
+            to_stage=to,
+            reason=reason[:500],
+            exit_reason=exit_reason,
+            changed_by=by,
+            changed_at=now,
+        )
         resident.stage = to
         resident.stage_changed_at = now
-        if to == Stage.IDENTIFIED and not resident.insertion_officer_id and by.is_insertion_officer:
+        if (
+            to == Stage.IDENTIFIED
+            and not resident.insertion_officer_id
+            and access.allows(by, Action.RESIDENT_FOLLOW)
+        ):
             resident.insertion_officer = by
         resident.save(update_fields=["stage", "stage_changed_at", "insertion_officer"])
     return change
 
 
+# --- Interactions -------------------------------------------------------------------------
+
+
+def resident_record_interaction(*, resident_id: int, at: datetime.datetime | None = None) -> None:
+    """A real interaction with the person (a contact, a meeting, an SMS reply, a consent given
+    or withdrawn): moves `last_interaction_at` forward, never back. Every app calls this when
+    it records one; it is what "no contact for 30 days" and the 2-year retention read."""
+    at = at or timezone.now()
+    Resident.objects.filter(pk=resident_id).update(
+        last_interaction_at=Greatest(Coalesce(F("last_interaction_at"), Value(at)), Value(at))
+    )
+
+
+def resident_recompute_last_interaction(*, resident: Resident) -> datetime.datetime | None:
+    """The latest interaction according to every app's activity source (settings
+    O2R_ACTIVITY_SOURCES), written back: for a backfill or after an erasure of rows."""
+    latest = [
+        at
+        for source in registry.functions("O2R_ACTIVITY_SOURCES")
+        if (at := source(resident_ids=[resident.pk]).get(resident.pk)) is not None
+    ]
+    value = max(latest, default=None)
+    Resident.objects.filter(pk=resident.pk).update(last_interaction_at=value)
+    return value
+
+
+def _day(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
 # --- Identity and personal fields ---------------------------------------------------------
 
-
-def _display(resident, field):
-    value = getattr(resident, field)
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if field == "phone":
-        return value.as_national
-    choices_display = getattr(resident, f"get_{field}_display", None)
-    if choices_display:
-        return str(choices_display())
-    return str(value)
+# The fields of the edit form whose concurrent change is a conflict (see resident_update).
+EDITABLE_FIELDS = [
+    "first_name", "last_name", "birth_date", "sex", "phone", "residence", "housing_unit",
+    "moved_in_on", "moved_out_on", "preferred_language", "french_level",
+    "nationality_group", "international_protection", "right_to_work_document",
+    "right_to_work_expires_on", "rqth", "france_travail_status", "france_travail_id",
+    "last_referent_contact_on",
+]  # fmt: skip
 
 
-def _snapshot(resident):
-    return {field: _display(resident, field) for field in Resident.TRACKED_FIELDS}
+class ResidentConflict(ValidationError):
+    """Someone else saved the file since the form was opened. `changes` lists what they
+    changed: [(label, value then, value now)] in French, health fields left out for those
+    who may not see them."""
+
+    def __init__(self, *, changes, by, version):
+        self.changes, self.changed_by, self.version = changes, by, version
+        who = f" par {by.get_full_name()}" if by else ""
+        super().__init__(
+            f"Ce dossier a été modifié{who} pendant que vous le modifiiez. Vos saisies sont "
+            "conservées ci-dessous : vérifiez-les au regard de ces changements, puis "
+            "enregistrez à nouveau."
+        )
 
 
 def _apply(resident, data):
@@ -158,6 +242,9 @@ def _apply(resident, data):
         last_name=resident.last_name,
         phone=resident.phone.as_e164 if resident.phone else "",
     )
+    resident.identity_key = identity_key(
+        first_name=resident.first_name, last_name=resident.last_name
+    )
 
 
 def _check_dates(resident):
@@ -174,14 +261,6 @@ def _check_dates(resident):
         raise ValidationError({"moved_out_on": "La sortie de la résidence suit l'entrée."})
 
 
-def _record_change(resident, before, by):
-    after = _snapshot(resident)
-    diff = {f: [before[f], after[f]] for f in Resident.TRACKED_FIELDS if before[f] != after[f]}
-    if diff:
-        ResidentChange.objects.create(resident=resident, changed_by=by, diff=diff)
-    return diff
-
-
 def resident_create(
     *, by, data: dict, enter_programme: bool = True, benefits: dict | None = None
 ) -> Resident:
@@ -190,7 +269,7 @@ def resident_create(
     resident = Resident(created_by=by)
     _apply(resident, data)
     _check_dates(resident)
-    with transaction.atomic():
+    with transaction.atomic(), _history(by):
         resident.save()
         if benefits:
             _set_benefits(resident, benefits)
@@ -201,35 +280,42 @@ def resident_create(
 
 
 def resident_update(
-    *, resident: Resident, by, data: dict, benefits: dict | None = None
+    *,
+    resident: Resident,
+    by,
+    data: dict,
+    benefits: dict | None = None,
+    expected_version: int | None = None,
 ) -> Resident:
-    with transaction.atomic():
-        resident = Resident.objects.select_for_update().get(pk=resident.pk)
-        before = _snapshot(resident)
+    """Saves the edit form. With `expected_version` (the version the form was opened on), a
+    save made by someone else in between is not overwritten: ResidentConflict says what they
+    changed. The history triggers keep who, when, before and after."""
+    with transaction.atomic(), _history(by):
+        resident = _lock(resident.pk)
+        if expected_version is not None and resident.version != expected_version:
+            _raise_conflict(resident, version=expected_version, fields=data, by=by)
         _apply(resident, data)
         _check_dates(resident)
+        resident.version = F("version") + 1
         resident.save()
-        diff = _record_change(resident, before, by)
+        resident.refresh_from_db(fields=["version"])
         if benefits is not None:
             old = {b.benefit: b.since for b in resident.benefits.all()}
             if old != benefits:
                 _set_benefits(resident, benefits)
-                ResidentChange.objects.create(
-                    resident=resident, changed_by=by,
-                    diff={"benefits": [_benefits_text(old), _benefits_text(benefits)]},
-                )  # fmt: skip
-                diff["benefits"] = True
     return resident
 
 
-def _benefits_text(benefits):
-    from .enums import Benefit
-
-    parts = []
-    for code, since in sorted(benefits.items()):
-        label = Benefit(code).label
-        parts.append(f"{label} depuis le {since:%d/%m/%Y}" if since else label)
-    return ", ".join(parts)
+def _raise_conflict(resident, *, version, fields, by):
+    changes, changed_by = changes_since_version(
+        resident, version=version, fields=[f for f in fields if f in EDITABLE_FIELDS]
+    )
+    health = HealthView.for_user(by, resident)
+    if changes is not None:
+        changes = [c for c in changes if health.shows_field(c[0])]
+        if not changes:
+            return  # only fields outside the form changed (a stage, a coach): nothing to lose
+    raise ResidentConflict(changes=changes or [], by=changed_by, version=resident.version)
 
 
 def _set_benefits(resident, benefits):
@@ -243,53 +329,39 @@ def _set_benefits(resident, benefits):
 def benefit_set(
     *, resident: Resident, benefit: str, since: datetime.date | None, by
 ) -> ResidentBenefit:
-    """Records a benefit, or changes the date of one already recorded; the change is kept in
-    the file's history."""
-    with transaction.atomic():
-        resident = Resident.objects.select_for_update().get(pk=resident.pk)
-        old = {b.benefit: b.since for b in resident.benefits.all()}
+    """Records a benefit, or changes the date of one already recorded."""
+    with transaction.atomic(), _history(by):
+        resident = _lock(resident.pk)
         row, _ = ResidentBenefit.objects.update_or_create(
             resident=resident, benefit=benefit, defaults={"since": since}
         )
-        new = {**old, benefit: since}
-        if new != old:
-            ResidentChange.objects.create(
-                resident=resident, changed_by=by,
-                diff={"benefits": [_benefits_text(old), _benefits_text(new)]},
-            )  # fmt: skip
     return row
 
 
 def benefit_remove(*, benefit: ResidentBenefit, by) -> None:
-    with transaction.atomic():
-        resident = Resident.objects.select_for_update().get(pk=benefit.resident_id)
-        old = {b.benefit: b.since for b in resident.benefits.all()}
+    with transaction.atomic(), _history(by):
+        _lock(benefit.resident_id)
         benefit.delete()
-        new = {code: since for code, since in old.items() if code != benefit.benefit}
-        ResidentChange.objects.create(
-            resident=resident, changed_by=by,
-            diff={"benefits": [_benefits_text(old), _benefits_text(new)]},
-        )  # fmt: skip
 
 
 def resident_assign_coach(*, resident: Resident, coach, by) -> Resident:
-    if coach.role != Role.JOB_COACH or not coach.is_active:
-        raise ValidationError({"coach": "Choisissez une chargée de mission emploi active."})
-    if not coach.organisation_id or coach.organisation.kind != OrganisationKind.EMPLOYMENT:
-        raise ValidationError({"coach": "Cette personne n'appartient pas à la structure emploi."})
-    if not _standing(resident, ConsentScope.SHARING, coach.organisation_id):
+    """Orients the person to a job coach. The sharing consent is checked after the resident is
+    locked, so a withdrawal racing this call is either seen or waits for it."""
+    if not coach.is_active or not access.allows(coach, Action.RESIDENT_ACCOMPANY):
         raise ValidationError(
-            {
-                "coach": "Enregistrez d'abord l'accord de la personne pour le partage avec "
-                f"{coach.organisation}."
-            }
+            {"coach": "Choisissez une chargée de mission emploi active d'une structure emploi."}
         )
-    with transaction.atomic():
-        resident = Resident.objects.select_for_update().get(pk=resident.pk)
-        before = _snapshot(resident)
+    with transaction.atomic(), _history(by):
+        resident = _lock(resident.pk)
+        if not _standing(resident, ConsentScope.SHARING, coach.organisation_id):
+            raise ValidationError(
+                {
+                    "coach": "Enregistrez d'abord l'accord de la personne pour le partage avec "
+                    f"{coach.organisation}."
+                }
+            )
         resident.job_coach = coach
         resident.save(update_fields=["job_coach", "updated_at"])
-        _record_change(resident, before, by)
     return resident
 
 
@@ -297,9 +369,14 @@ def resident_assign_coach(*, resident: Resident, coach, by) -> Resident:
 
 
 def consent_record(
-    *, resident: Resident, scope: str, given_on: datetime.date, method: str, by,
+    *,
+    resident: Resident,
+    scope: str,
+    given_on: datetime.date,
+    method: str,
+    by,
     recipient_organisation=None,
-) -> Consent:  # fmt: skip
+) -> Consent:
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": "La date de l'accord ne peut pas être future."})
     if scope in (ConsentScope.SHARING, ConsentScope.HEALTH) and recipient_organisation is None:
@@ -308,61 +385,94 @@ def consent_record(
         )
     if scope in (ConsentScope.ACCOMPANIMENT, ConsentScope.SMS):
         recipient_organisation = None
-    with transaction.atomic():
-        Resident.objects.select_for_update().get(pk=resident.pk)
+    with transaction.atomic(), _history(by):
+        _lock(resident.pk)
         standing = Consent.objects.filter(
-            resident=resident, scope=scope, recipient_organisation=recipient_organisation,
+            resident=resident,
+            scope=scope,
+            recipient_organisation=recipient_organisation,
             withdrawn_on__isnull=True,
-        )  # fmt: skip
+        )
         if standing.exists():
             raise ValidationError({"scope": "Un accord de ce type est déjà enregistré."})
-        return Consent.objects.create(
-            resident=resident, scope=scope, given_on=given_on, method=method,
-            recorded_by=by, recipient_organisation=recipient_organisation,
-        )  # fmt: skip
+        consent = Consent.objects.create(
+            resident=resident,
+            scope=scope,
+            given_on=given_on,
+            method=method,
+            recorded_by=by,
+            recipient_organisation=recipient_organisation,
+        )
+        # A consent is given by the person, to someone: an interaction.
+        resident_record_interaction(resident_id=resident.pk, at=_day(given_on))
+    return consent
 
 
 def consent_withdraw(*, consent: Consent, by, withdrawn_on: datetime.date | None = None):
-    """Effective at once: from today, what depended on the consent is no longer visible."""
+    """Effective at once: from today, what depended on the consent is no longer visible, and
+    every app's withdrawal effect (settings O2R_CONSENT_WITHDRAWAL_EFFECTS: suspend an
+    accompaniment, cancel pending SMS…) runs in the same transaction, after the resident is
+    locked — so no move that needs the consent can commit alongside."""
     withdrawn_on = withdrawn_on or timezone.localdate()
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": "Le retrait ne peut pas précéder l'accord."})
-    with transaction.atomic():
+    with transaction.atomic(), _history(by):
+        _lock(consent.resident_id)
         updated = Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(
             withdrawn_on=withdrawn_on, withdrawn_by=by
         )
         if not updated:
             raise ValidationError("Cet accord est déjà retiré.")
         consent.refresh_from_db()
+        for effect in registry.functions("O2R_CONSENT_WITHDRAWAL_EFFECTS"):
+            effect(consent=consent, by=by)
+        resident_record_interaction(resident_id=consent.resident_id)
     return consent
 
 
 # --- Notes, barriers, referents -----------------------------------------------------------
 
 
-def note_add(*, resident: Resident, author, body: str, confidential: bool = False) -> Note:
+def note_add(*, resident: Resident, by, body: str, confidential: bool = False) -> Note:
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "La note est vide."})
-    return Note.objects.create(
-        resident=resident, author=author, author_organisation=author.organisation,
-        body=body[:2000], confidential=confidential,
-    )  # fmt: skip
+    if confidential and not by.organisation_id:
+        raise ValidationError(
+            {"confidential": "Une note confidentielle appartient à une organisation : la vôtre "
+             "n'est pas renseignée."}
+        )  # fmt: skip
+    with _history(by):
+        return Note.objects.create(
+            resident=resident,
+            author=by,
+            author_organisation=by.organisation,
+            body=body[:2000],
+            confidential=confidential,
+        )
 
 
 def barrier_set(
     *, resident: Resident, code: str, status: str, by, on: datetime.date | None = None
 ) -> ResidentBarrier:
+    """Notes a barrier or its new status. Its dates move only when its status does: saving a
+    lifted barrier again keeps the day it was lifted. The health barrier is only for those
+    who may see health information."""
     on = on or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(), _history(by):
+        resident = _lock(resident.pk)
+        if not HealthView.for_user(by, resident).shows_barrier_code(code):
+            raise ValidationError({"code": "Choisissez un frein dans la liste."})
         barrier, created = ResidentBarrier.objects.select_for_update().get_or_create(
             resident=resident, code=code, defaults={"status": status, "identified_on": on}
         )
-        if not created:
-            barrier.status = status
-        barrier.lifted_on = on if status == BarrierStatus.LIFTED else None
-        if barrier.lifted_on and barrier.lifted_on < barrier.identified_on:
-            barrier.lifted_on = barrier.identified_on
+        if not created and barrier.status == status:
+            return barrier
+        barrier.status = status
+        if status == BarrierStatus.LIFTED:
+            barrier.lifted_on = max(on, barrier.identified_on)
+        else:
+            barrier.lifted_on = None
         barrier.save()
     return barrier
 
@@ -371,7 +481,8 @@ def referent_add(*, resident: Resident, by, **fields) -> ExternalReferent:
     referent = ExternalReferent(resident=resident, **fields)
     if referent.since and referent.until and referent.until < referent.since:
         raise ValidationError({"until": "La fin du suivi ne peut pas précéder son début."})
-    referent.save()
+    with _history(by):
+        referent.save()
     return referent
 
 
@@ -382,7 +493,8 @@ def referent_end(*, referent: ExternalReferent, by, until=None) -> ExternalRefer
     referent.until = until or today
     if referent.since and referent.until < referent.since:
         raise ValidationError({"until": "La fin du suivi ne peut pas précéder son début."})
-    referent.save(update_fields=["until"])
+    with _history(by):
+        referent.save(update_fields=["until"])
     return referent
 
 
@@ -403,22 +515,31 @@ def _step_assignee(step, by):
 
 
 def _step_reminder_key(step):
-    return f"action_step:{step.pk}"
+    return reminder_key("action_step", step.pk)
 
 
 def action_step_add(
-    *, resident: Resident, by, objective: str, step: str, owner: str,
+    *,
+    resident: Resident,
+    by,
+    objective: str,
+    step: str,
+    owner: str,
     due_on: datetime.date | None = None,
-) -> ActionStep:  # fmt: skip
-    with transaction.atomic():
+) -> ActionStep:
+    with transaction.atomic(), _history(by):
         # The coach or officer may have changed since the caller loaded the resident.
         resident = Resident.objects.select_related("job_coach", "insertion_officer").get(
             pk=resident.pk
         )
         action = ActionStep.objects.create(
-            resident=resident, objective=objective.strip()[:200], step=step.strip()[:300],
-            owner=owner, due_on=due_on, created_by=by,
-        )  # fmt: skip
+            resident=resident,
+            objective=objective.strip()[:200],
+            step=step.strip()[:300],
+            owner=owner,
+            due_on=due_on,
+            created_by=by,
+        )
         if due_on:
             reminder_upsert(
                 dedup_key=_step_reminder_key(action),
@@ -432,7 +553,7 @@ def action_step_add(
 
 
 def action_step_done(*, step: ActionStep, by, done_on: datetime.date | None = None):
-    with transaction.atomic():
+    with transaction.atomic(), _history(by):
         ActionStep.objects.filter(pk=step.pk, done_on__isnull=True).update(
             done_on=done_on or timezone.localdate()
         )
@@ -442,6 +563,6 @@ def action_step_done(*, step: ActionStep, by, done_on: datetime.date | None = No
 
 
 def action_step_delete(*, step: ActionStep, by) -> None:
-    with transaction.atomic():
+    with transaction.atomic(), _history(by):
         reminder_delete_by_key(dedup_key=_step_reminder_key(step))
         step.delete()

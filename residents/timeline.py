@@ -1,14 +1,16 @@
 """The resident's timeline. Each app contributes entries through one small function
-`entries_for(resident, user)` listed in TIMELINE_SOURCES, so that residents imports none of
-the apps that depend on it. Sources read the resident's prefetched rows where they can."""
+`entries_for(resident, user, *, notes, health)` listed in settings O2R_TIMELINE_SOURCES, so
+that residents imports none of the apps that depend on it. Sources read the resident's
+prefetched rows where they can, and leave out what `health` (a HealthView) hides."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-TIMELINE_SOURCES = ["residents.timeline.entries_for"]
+from o2r import registry
+
+from .enums import BarrierStatus
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,10 @@ def _at(day):
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
-def entries_for(resident, user, *, notes, **context):
-    from .enums import BarrierStatus
-
+def entries_for(resident, user, *, notes, health, **context):
     entries = []
     for change in resident.stage_changes.all():
-        detail = change.get_exit_reason_display() if change.exit_reason else change.reason
+        detail = health.exit_reason_label(change) if change.exit_reason else change.reason
         title = (
             f"Étape : {change.get_from_stage_display()} → {change.get_to_stage_display()}"
             if change.from_stage
@@ -66,15 +66,15 @@ def entries_for(resident, user, *, notes, **context):
     for step in resident.action_steps.all():
         if step.done_on:
             entries.append(Entry(_at(step.done_on), "step", f"Étape réalisée : {step.step}"))
-    for barrier in resident.barriers.all():
+    for barrier in health.barriers(resident.barriers.all()):
         if barrier.status == BarrierStatus.LIFTED and barrier.lifted_on:
             entries.append(Entry(_at(barrier.lifted_on), "barrier", f"Frein levé : {barrier}"))
     return entries
 
 
-def timeline(resident, user, *, notes, limit=50):
+def timeline(resident, user, *, notes, health, limit=50):
     entries = []
-    for path in TIMELINE_SOURCES:
-        entries.extend(import_string(path)(resident, user, notes=notes))
+    for source in registry.functions("O2R_TIMELINE_SOURCES"):
+        entries.extend(source(resident, user, notes=notes, health=health))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]

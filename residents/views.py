@@ -1,21 +1,24 @@
 import csv
+from itertools import batched
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from o2r import access
+from o2r.access import Action
 from o2r.audit.models import AccessAction
 from o2r.audit.services import access_log_request
 
 from . import services
-from .access import can_edit, can_export, can_see_health, get_resident_for_user, rights_of
+from .access import can, get_resident_for_user, require
 from .duplicates import find_duplicates
 from .forms import (
     ActionStepForm,
@@ -29,6 +32,8 @@ from .forms import (
     ResidentForm,
     StageChangeForm,
 )
+from .health import HealthView
+from .history import file_history
 from .models import (
     ActionStep,
     Consent,
@@ -36,7 +41,6 @@ from .models import (
     Note,
     Resident,
     ResidentBenefit,
-    ResidentChange,
     StageChange,
 )
 from .timeline import timeline
@@ -44,15 +48,10 @@ from .timeline import timeline
 PAGE_SIZE = 25
 
 
-def _require_list_rights(user):
-    if not rights_of(user).list:
-        raise Http404
-
-
-def _filtered(request):
+def _filtered(request, action):
     filterset = ResidentFilter(
         request.GET or None,
-        queryset=Resident.objects.visible_to(request.user).with_list_data(),
+        queryset=Resident.objects.visible_to(request.user, action).with_list_data(),
         user=request.user,
     )
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
@@ -65,14 +64,15 @@ def _filtered(request):
 
 @require_GET
 def resident_list(request):
-    _require_list_rights(request.user)
-    filterset, queryset = _filtered(request)
+    require(request.user, Action.RESIDENT_LIST)
+    filterset, queryset = _filtered(request, Action.RESIDENT_LIST)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": filterset,
         "page": page,
-        "can_export": can_export(request.user),
-        "can_create": can_edit(request.user) and request.user.is_insertion_officer,
+        "can_export": access.allows(request.user, Action.RESIDENT_EXPORT),
+        "can_create": access.allows(request.user, Action.RESIDENT_CREATE),
+        "can_import": access.allows(request.user, Action.ROSTER_IMPORT),
     }
     template = "residents/list.html#results" if request.htmx else "residents/list.html"
     return render(request, template, context)
@@ -106,18 +106,23 @@ EXPORT_COLUMNS = [
 
 @require_GET
 def resident_export(request):
-    if not can_export(request.user):
-        raise Http404
-    _, queryset = _filtered(request)
-    count = queryset.count()
-    access_log_request(request, action=AccessAction.LIST_EXPORT, count=count)
+    """The list as CSV. The ids of every resident it holds are written to the access log
+    before a line leaves, and exactly those residents are exported (in chunks, in order)."""
+    require(request.user, Action.RESIDENT_EXPORT)
+    _, queryset = _filtered(request, Action.RESIDENT_EXPORT)
+    ids = list(queryset.values_list("pk", flat=True))
+    access_log_request(request, action=AccessAction.LIST_EXPORT, count=len(ids), resident_ids=ids)
     writer = csv.writer(_Echo(), delimiter=";")
+    rows_queryset = Resident.objects.with_list_data()
 
     def rows():
         yield "\ufeff"  # Excel opens UTF-8 with accents correctly
         yield writer.writerow([title for title, _ in EXPORT_COLUMNS])
-        for resident in queryset.iterator(chunk_size=1000):
-            yield writer.writerow([_csv_safe(get(resident)) for _, get in EXPORT_COLUMNS])
+        for chunk in batched(ids, 1000):
+            by_pk = rows_queryset.in_bulk(chunk)
+            for pk in chunk:
+                if (resident := by_pk.get(pk)) is not None:
+                    yield writer.writerow([_csv_safe(get(resident)) for _, get in EXPORT_COLUMNS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().strftime("%Y-%m-%d")
@@ -126,7 +131,7 @@ def resident_export(request):
 
 
 def _detail_queryset(user):
-    return Resident.objects.visible_to(user).select_related(
+    return Resident.objects.select_related(
         "residence", "insertion_officer", "job_coach__organisation"
     ).prefetch_related(
         "benefits",
@@ -140,57 +145,66 @@ def _detail_queryset(user):
             queryset=Note.objects.readable_by(user).select_related("author"),
             to_attr="readable_notes",
         ),
-    )  # fmt: skip
+    )
+
+
+def _get_file(request, pk, *, log=None):
+    resident = get_resident_for_user(
+        request, pk, queryset=_detail_queryset(request.user), log=log or AccessAction.READ
+    )
+    # The health view again, from the prefetched consents (no query).
+    resident.health = HealthView.for_user(request.user, resident, consents=resident.consents.all())
+    return resident
 
 
 def _file_context(request, resident, **forms):
     user = request.user
-    consents = list(resident.consents.all())
-    editable = can_edit(user)
+    health = resident.health
+    editable = can(user, Action.RESIDENT_EDIT, resident)
     context = {
         "resident": resident,
+        "health": health,
         "can_edit": editable,
-        "show_health": can_see_health(user, resident, consents=consents),
-        "consents": consents,
+        "can_history": can(user, Action.RESIDENT_HISTORY, resident),
+        "can_orient": can(user, Action.RESIDENT_ORIENT, resident),
+        "can_export_file": can(user, Action.PERSONAL_DATA_EXPORT, resident),
+        "can_erase": can(user, Action.PERSONAL_DATA_ERASE, resident),
+        "consents": list(resident.consents.all()),
+        "barriers": health.barriers(resident.barriers.all()),
+        "stage_changes": [
+            (change, health.exit_reason_label(change)) for change in resident.stage_changes.all()
+        ],
         "notes": resident.readable_notes,
-        "timeline": timeline(resident, user, notes=resident.readable_notes),
-        "next_stages": services.next_stages(resident.stage),
+        "timeline": timeline(resident, user, notes=resident.readable_notes, health=health),
     }
     if editable:
+        next_stages = services.next_stages(resident.stage)
         context.update(
+            next_stages=next_stages,
             stage_form=forms.get("stage_form")
-            or StageChangeForm(choices=services.next_stages(resident.stage)),
-            coach_form=forms.get("coach_form") or CoachForm(),
+            or StageChangeForm(choices=next_stages, health=health),
             consent_form=forms.get("consent_form") or ConsentForm(),
-            barrier_form=forms.get("barrier_form") or BarrierForm(),
+            barrier_form=forms.get("barrier_form") or BarrierForm(health=health),
             benefit_form=forms.get("benefit_form") or BenefitForm(),
             referent_form=forms.get("referent_form") or ReferentForm(),
-            note_form=forms.get("note_form") or NoteForm(),
+            note_form=forms.get("note_form") or NoteForm(user=user),
             step_form=forms.get("step_form") or ActionStepForm(),
         )
+    if context["can_orient"]:
+        context["coach_form"] = forms.get("coach_form") or CoachForm()
     return context
-
-
-def _get_file(request, pk):
-    try:
-        resident = _detail_queryset(request.user).get(pk=pk)
-    except Resident.DoesNotExist:
-        raise Http404 from None
-    return resident
 
 
 @require_GET
 def resident_detail(request, pk):
     resident = _get_file(request, pk)
-    access_log_request(request, action=AccessAction.READ, resident=resident)
     return render(request, "residents/detail.html", _file_context(request, resident))
 
 
 def _render_file_with_errors(request, pk, **forms):
     """A refused submission on the file: the page again, the form with its French errors
-    beside the fields, status 200; nothing was saved."""
-    resident = _get_file(request, pk)
-    access_log_request(request, action=AccessAction.READ, resident=resident)
+    beside the fields, status 200; nothing was saved. Showing the file is a read: logged."""
+    resident = _get_file(request, pk, log=AccessAction.READ)
     return render(request, "residents/detail.html", _file_context(request, resident, **forms))
 
 
@@ -205,8 +219,7 @@ def _apply_errors(form, error):
 @require_http_methods(["GET", "POST"])
 def resident_create_view(request):
     user = request.user
-    if not (can_edit(user) and user.is_insertion_officer):
-        raise Http404
+    require(user, Action.RESIDENT_CREATE)
     form = ResidentForm(request.POST if request.method == "POST" else None, user=user)
     duplicates = None
     if request.method == "POST" and form.is_valid():
@@ -217,9 +230,11 @@ def resident_create_view(request):
         else:
             try:
                 resident = services.resident_create(
-                    by=user, data=form.service_data(), benefits=form.service_benefits(),
+                    by=user,
+                    data=form.service_data(),
+                    benefits=form.service_benefits(),
                     enter_programme=form.cleaned_data.get("enter_programme", True),
-                )  # fmt: skip
+                )
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -232,59 +247,59 @@ def resident_create_view(request):
 
 @require_http_methods(["GET", "POST"])
 def resident_edit(request, pk):
-    resident = get_resident_for_user(request.user, pk, write=True)
-    show_health = can_see_health(request.user, resident)
+    """The edit form. The GET shows the whole file's identity: a read, logged by the fetch.
+    A save made by someone else since the form was opened is not overwritten: the form comes
+    back with what they changed and the user's own input kept."""
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     form = ResidentForm(
         request.POST if request.method == "POST" else None,
         instance=resident,
         user=request.user,
-        show_health=show_health,
+        show_health=resident.health.visible,
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.resident_update(
-                resident=resident, by=request.user, data=form.service_data(),
+                resident=resident,
+                by=request.user,
+                data=form.service_data(),
                 benefits=form.service_benefits(),
-            )  # fmt: skip
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ResidentConflict as error:
+            conflict = error
+            form.accept_version(error.version)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, "Modifications enregistrées.")
             return redirect(resident)
-    return render(request, "residents/form.html", {"form": form, "resident": resident})
+    return render(
+        request,
+        "residents/form.html",
+        {"form": form, "resident": resident, "conflict": conflict},
+    )
 
 
 @require_GET
 def resident_history(request, pk):
-    resident = get_resident_for_user(request.user, pk, write=True)
-    access_log_request(request, action=AccessAction.HISTORY, resident=resident)
-    show_health = can_see_health(request.user, resident)
-    labels = {
-        f.name: f.verbose_name for f in Resident._meta.get_fields() if hasattr(f, "verbose_name")
-    }
-    labels["benefits"] = "minima sociaux"
-    changes = []
-    for change in ResidentChange.objects.filter(resident=resident).select_related("changed_by")[
-        :200
-    ]:
-        rows = [
-            (labels.get(field, field), before, after)
-            for field, (before, after) in change.diff.items()
-            if show_health or field not in Resident.HEALTH_FIELDS
-        ]
-        if rows:
-            changes.append((change, rows))
-    return render(request, "residents/history.html", {"resident": resident, "changes": changes})
+    resident = get_resident_for_user(
+        request, pk, action=Action.RESIDENT_HISTORY, log=AccessAction.HISTORY
+    )
+    entries = file_history(resident, health=resident.health)
+    return render(request, "residents/history.html", {"resident": resident, "entries": entries})
 
 
-def _post_action(request, pk, form_class, form_key, act, success, **form_kwargs):
-    """The common path of the small forms of the file: validate, call the service, come back
-    to the file; on refusal, the file with the form's errors beside its fields."""
-    resident = get_resident_for_user(request.user, pk, write=True)
+def _file_form(request, pk, *, form_class, form_key, service, success, **form_kwargs):
+    """The common path of the small forms of the file: validate, call the service with
+    `resident=, by=, **cleaned_data`, come back to the file; on refusal, the file with the
+    form's errors beside its fields."""
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
-            act(resident, form)
+            service(resident=resident, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         except IntegrityError:
@@ -297,15 +312,16 @@ def _post_action(request, pk, form_class, form_key, act, success, **form_kwargs)
     return _render_file_with_errors(request, pk, **{form_key: form})
 
 
-def _row_action(request, pk, model, row_pk, anchor, act, success):
+def _row_action(request, pk, *, model, row_pk, anchor, service, success):
     """The buttons on one row of the file (withdraw a consent, end a follow-up, a step done,
-    remove a benefit): the row is looked up within the resident the user may change; a
-    refusal comes back as a message. If the act took the user's access away (her
-    organisation's sharing consent withdrawn), she lands on the list, not on a 404."""
-    resident = get_resident_for_user(request.user, pk, write=True)
+    remove a benefit): the row is looked up within the resident the user may change, and
+    passed to `service(row=, by=)`; a refusal comes back as a message. If the act took the
+    user's access away (her organisation's sharing consent withdrawn), she lands on the
+    list, not on a 404."""
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     row = get_object_or_404(model, pk=row_pk, resident=resident)
     try:
-        act(row)
+        service(row=row, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -317,117 +333,155 @@ def _row_action(request, pk, model, row_pk, anchor, act, success):
 
 @require_POST
 def stage_change(request, pk):
-    resident = get_resident_for_user(request.user, pk, write=True)
-    return _post_action(
-        request, pk, StageChangeForm, "stage_form",
-        lambda r, f: services.resident_change_stage(
-            resident=r, to=f.cleaned_data["to"], by=request.user,
-            reason=f.cleaned_data["reason"], exit_reason=f.cleaned_data["exit_reason"],
-        ),
-        "Étape mise à jour.",
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
+    return _file_form(
+        request,
+        pk,
+        form_class=StageChangeForm,
+        form_key="stage_form",
+        service=services.resident_change_stage,
+        success="Étape mise à jour.",
         choices=services.next_stages(resident.stage),
-    )  # fmt: skip
+        health=resident.health,
+    )
 
 
 @require_POST
 def assign_coach(request, pk):
-    # Orienting a person towards the employment partner is the insertion officer's decision.
-    if not request.user.is_insertion_officer:
-        raise Http404
-    return _post_action(
-        request, pk, CoachForm, "coach_form",
-        lambda r, f: services.resident_assign_coach(
-            resident=r, coach=f.cleaned_data["coach"], by=request.user
-        ),
-        "Orientation enregistrée.",
-    )  # fmt: skip
+    # Orienting a person towards the employment partner: the access table's resident.orient.
+    get_resident_for_user(request, pk, action=Action.RESIDENT_ORIENT)
+    return _file_form(
+        request,
+        pk,
+        form_class=CoachForm,
+        form_key="coach_form",
+        service=services.resident_assign_coach,
+        success="Orientation enregistrée.",
+    )
 
 
 @require_POST
 def consent_add(request, pk):
-    return _post_action(
-        request, pk, ConsentForm, "consent_form",
-        lambda r, f: services.consent_record(resident=r, by=request.user, **f.cleaned_data),
-        "Accord enregistré.",
-    )  # fmt: skip
+    return _file_form(
+        request,
+        pk,
+        form_class=ConsentForm,
+        form_key="consent_form",
+        service=services.consent_record,
+        success="Accord enregistré.",
+    )
 
 
 @require_POST
 def consent_withdraw_view(request, pk, consent_pk):
     return _row_action(
-        request, pk, Consent, consent_pk, "accords",
-        lambda consent: services.consent_withdraw(consent=consent, by=request.user),
-        "Retrait de l'accord enregistré : il s'applique dès maintenant.",
-    )  # fmt: skip
+        request,
+        pk,
+        model=Consent,
+        row_pk=consent_pk,
+        anchor="accords",
+        service=lambda *, row, by: services.consent_withdraw(consent=row, by=by),
+        success="Retrait de l'accord enregistré : il s'applique dès maintenant.",
+    )
 
 
 @require_POST
 def barrier_set_view(request, pk):
-    return _post_action(
-        request, pk, BarrierForm, "barrier_form",
-        lambda r, f: services.barrier_set(resident=r, by=request.user, **f.cleaned_data),
-        "Frein mis à jour.",
-    )  # fmt: skip
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
+    return _file_form(
+        request,
+        pk,
+        form_class=BarrierForm,
+        form_key="barrier_form",
+        service=services.barrier_set,
+        success="Frein mis à jour.",
+        health=resident.health,
+    )
 
 
 @require_POST
 def benefit_set_view(request, pk):
-    return _post_action(
-        request, pk, BenefitForm, "benefit_form",
-        lambda r, f: services.benefit_set(resident=r, by=request.user, **f.cleaned_data),
-        "Minimum social enregistré.",
-    )  # fmt: skip
+    return _file_form(
+        request,
+        pk,
+        form_class=BenefitForm,
+        form_key="benefit_form",
+        service=services.benefit_set,
+        success="Minimum social enregistré.",
+    )
 
 
 @require_POST
 def benefit_remove_view(request, pk, benefit_pk):
     return _row_action(
-        request, pk, ResidentBenefit, benefit_pk, "identite",
-        lambda benefit: services.benefit_remove(benefit=benefit, by=request.user),
-        "Minimum social retiré de la situation de la personne.",
-    )  # fmt: skip
+        request,
+        pk,
+        model=ResidentBenefit,
+        row_pk=benefit_pk,
+        anchor="identite",
+        service=lambda *, row, by: services.benefit_remove(benefit=row, by=by),
+        success="Minimum social retiré de la situation de la personne.",
+    )
 
 
 @require_POST
 def referent_add_view(request, pk):
-    return _post_action(
-        request, pk, ReferentForm, "referent_form",
-        lambda r, f: services.referent_add(resident=r, by=request.user, **f.cleaned_data),
-        "Référent ajouté.",
-    )  # fmt: skip
+    return _file_form(
+        request,
+        pk,
+        form_class=ReferentForm,
+        form_key="referent_form",
+        service=services.referent_add,
+        success="Référent ajouté.",
+    )
 
 
 @require_POST
 def referent_end_view(request, pk, referent_pk):
     return _row_action(
-        request, pk, ExternalReferent, referent_pk, "referents",
-        lambda referent: services.referent_end(referent=referent, by=request.user),
-        "Fin du suivi enregistrée.",
-    )  # fmt: skip
+        request,
+        pk,
+        model=ExternalReferent,
+        row_pk=referent_pk,
+        anchor="referents",
+        service=lambda *, row, by: services.referent_end(referent=row, by=by),
+        success="Fin du suivi enregistrée.",
+    )
 
 
 @require_POST
 def note_add_view(request, pk):
-    return _post_action(
-        request, pk, NoteForm, "note_form",
-        lambda r, f: services.note_add(resident=r, author=request.user, **f.cleaned_data),
-        "Note ajoutée.",
-    )  # fmt: skip
+    return _file_form(
+        request,
+        pk,
+        form_class=NoteForm,
+        form_key="note_form",
+        service=services.note_add,
+        success="Note ajoutée.",
+        user=request.user,
+    )
 
 
 @require_POST
 def step_add(request, pk):
-    return _post_action(
-        request, pk, ActionStepForm, "step_form",
-        lambda r, f: services.action_step_add(resident=r, by=request.user, **f.cleaned_data),
-        "Étape ajoutée au plan d'action.",
-    )  # fmt: skip
+    return _file_form(
+        request,
+        pk,
+        form_class=ActionStepForm,
+        form_key="step_form",
+        service=services.action_step_add,
+        success="Étape ajoutée au plan d'action.",
+    )
 
 
 @require_POST
 def step_done(request, pk, step_pk):
     return _row_action(
-        request, pk, ActionStep, step_pk, "plan",
-        lambda step: services.action_step_done(step=step, by=request.user),
-        "Étape réalisée.",
-    )  # fmt: skip
+        request,
+        pk,
+        model=ActionStep,
+        row_pk=step_pk,
+        anchor="plan",
+        service=lambda *, row, by: services.action_step_done(step=row, by=by),
+        success="Étape réalisée.",
+    )

@@ -56,3 +56,32 @@ def run_python(code, timeout=60, **env):
         timeout=timeout,
         check=False,
     )
+
+
+def history_models():
+    """The event tables the history triggers write (one per tracked model)."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if hasattr(model, "pgh_tracked_model")]
+
+
+def history_edits(resident):
+    """The entries of the file's history other than the file's creation and the test's own
+    set-up (ORM writes with no author), newest first, as (who, [(title, [(label, before,
+    after)])])."""
+    from residents.health import HealthView
+    from residents.history import file_history
+
+    entries = file_history(resident, health=HealthView(True))
+    return [
+        (
+            entry.by,
+            [
+                (title, [(c.label, c.before, c.after) for c in changes])
+                for title, changes in entry.items
+            ],
+        )
+        for entry in entries
+        if entry.by is not None
+        and not any(title == "Création du dossier" for title, _ in entry.items)
+    ]

@@ -1,35 +1,27 @@
-"""The navigation bar by role. Each app adds its entries here as it gains pages."""
+"""The navigation bar: an entry shows when the access table gives the user its action (None:
+every signed-in user). Each app adds its entries here as it gains pages."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
 
-from o2r.accounts.enums import Role
-
-ALL_ROLES = frozenset(Role)
+from o2r import access
+from o2r.access import Action
 
 
 @dataclass(frozen=True)
 class NavEntry:
     label: str
     url_name: str
-    roles: frozenset
+    action: Action | None = None
 
 
 ENTRIES = [
-    NavEntry("Accueil", "home", ALL_ROLES),
-    NavEntry(
-        "Résidents",
-        "residents:list",
-        frozenset({Role.INSERTION_OFFICER, Role.JOB_COACH, Role.MANAGER}),
-    ),
-    NavEntry(
-        "Mes rappels",
-        "reminders:mine",
-        frozenset({Role.INSERTION_OFFICER, Role.JOB_COACH}),
-    ),
-    NavEntry("Test du worker", "worker_check", frozenset({Role.ADMINISTRATOR})),
-    NavEntry("Administration", "admin:index", frozenset({Role.ADMINISTRATOR})),
+    NavEntry("Accueil", "home"),
+    NavEntry("Résidents", "residents:list", Action.RESIDENT_LIST),
+    NavEntry("Mes rappels", "reminders:mine", Action.REMINDERS_OWN),
+    NavEntry("Test du worker", "worker_check", Action.WORKER_CHECK),
+    NavEntry("Administration", "admin:index", Action.USERS_MANAGE),
 ]
 
 
@@ -39,5 +31,5 @@ def entries_for(user):
     return [
         {"label": entry.label, "url": reverse(entry.url_name)}
         for entry in ENTRIES
-        if user.role in entry.roles
+        if entry.action is None or access.allows(user, entry.action)
     ]

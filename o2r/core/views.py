@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from o2r import access
+from o2r.access import Action, Profile
 from o2r.reminders.models import Reminder
 from residents.models import Residence
 
@@ -15,11 +17,12 @@ from .health import run_checks
 from .models import Heartbeat, WorkerPing
 
 HOME_TEMPLATES = {
-    "insertion_officer": "core/home/insertion_officer.html",
-    "residence_staff": "core/home/residence_staff.html",
-    "job_coach": "core/home/job_coach.html",
-    "manager": "core/home/manager.html",
-    "administrator": "core/home/administrator.html",
+    Profile.INSERTION_OFFICER: "core/home/insertion_officer.html",
+    Profile.RESIDENCE_STAFF: "core/home/residence_staff.html",
+    Profile.JOB_COACH: "core/home/job_coach.html",
+    Profile.HOUSING_MANAGER: "core/home/manager.html",
+    Profile.EMPLOYMENT_MANAGER: "core/home/manager.html",
+    Profile.ADMINISTRATOR: "core/home/administrator.html",
 }
 
 
@@ -28,17 +31,19 @@ def home(request):
     user = request.user
     context = {
         "residences": Residence.objects.for_user(user).active().order_by("name"),
+        "rights": access.rights_of(user),
     }
-    if user.is_administrator:
+    if access.allows(user, Action.WORKER_CHECK):
         context.update(worker_status_context())
-    if user.is_insertion_officer or user.is_job_coach:
+    if access.allows(user, Action.REMINDERS_OWN):
         context["reminders_due"] = (
             Reminder.objects.for_assignee(user)
             .open()
             .filter(due_at__lt=timezone.localtime().replace(hour=23, minute=59, second=59))
             .count()
         )
-    return render(request, HOME_TEMPLATES.get(user.role, "core/home/default.html"), context)
+    template = HOME_TEMPLATES.get(access.profile_of(user), "core/home/default.html")
+    return render(request, template, context)
 
 
 def worker_status_context():
@@ -65,7 +70,7 @@ def healthz(request):
 
 @require_http_methods(["GET", "POST"])
 def worker_check(request):
-    if not request.user.is_administrator:
+    if not access.allows(request.user, Action.WORKER_CHECK):
         raise PermissionDenied
     if request.method == "POST":
         services.worker_ping_request(by=request.user)

@@ -9,22 +9,39 @@ class ReminderSource(models.TextChoices):
     MANUAL = "manual", "Manuel"
 
 
+class ReminderKind(models.TextChoices):
+    # Something a member of staff must do: shown in "Mes rappels".
+    STAFF_TASK = "staff_task", "Tâche d'un membre de l'équipe"
+    # A message to the resident at `due_at` (e.g. an interview's J-1 SMS): sent by the SMS
+    # app, never shown in "Mes rappels".
+    RESIDENT_MESSAGE = "resident_message", "Message à la personne"
+
+
 class ReminderQuerySet(models.QuerySet):
     def for_assignee(self, user):
-        return self.filter(assignee=user)
+        """The staff tasks of `user` (a message to a resident is nobody's task)."""
+        return self.filter(assignee=user, kind=ReminderKind.STAFF_TASK)
 
     def open(self):
         return self.filter(done_at__isnull=True)
 
 
 class Reminder(models.Model):
-    """Something a member of staff must do by `due_at`. Services create them under a
-    `dedup_key` (e.g. "action_step:42"), so creating one twice updates it instead."""
+    """Something due at `due_at`: a task for a member of staff, or a message to the resident.
+    Services create them under a `dedup_key` built by `reminder_key()` (e.g.
+    "placement:12:M1"), so creating one twice updates it instead."""
 
+    kind = models.CharField(
+        "type", max_length=20, choices=ReminderKind.choices, default=ReminderKind.STAFF_TASK
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="pour", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="pour",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="reminders",
-    )  # fmt: skip
+    )
     resident = models.ForeignKey(
         "residents.Resident", verbose_name="résident", on_delete=models.CASCADE,
         null=True, blank=True, related_name="reminders",
@@ -44,6 +61,13 @@ class Reminder(models.Model):
         verbose_name = "rappel"
         verbose_name_plural = "rappels"
         ordering = ["due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="staff_task") | models.Q(assignee__isnull=False),
+                name="reminders_staff_task_has_assignee",
+                violation_error_message="Un rappel de l'équipe est toujours pour quelqu'un.",
+            ),
+        ]
         indexes = [
             # "Mes rappels": the open reminders of one person by due date.
             models.Index(

@@ -2,6 +2,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from o2r.access import Action
+from residents.access import require
 from residents.models import Resident
 
 from .models import Reminder
@@ -36,13 +38,15 @@ def _sections(user):
 
 @require_GET
 def my_reminders(request):
+    require(request.user, Action.REMINDERS_OWN)
     return render(request, "reminders/mine.html", {"sections": _sections(request.user)})
 
 
 @require_POST
 def mark_done(request, pk):
     # Only the assignee's own reminders exist for this view: anyone else gets 404.
-    reminder = get_object_or_404(Reminder, pk=pk, assignee=request.user)
+    require(request.user, Action.REMINDERS_OWN)
+    reminder = get_object_or_404(Reminder.objects.for_assignee(request.user), pk=pk)
     reminder_done(reminder=reminder, by=request.user)
     if request.htmx:
         return render(request, "reminders/mine.html#done_row", {"reminder": reminder})

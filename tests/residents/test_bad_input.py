@@ -28,12 +28,12 @@ from residents.models import (
     Resident,
     ResidentBarrier,
     ResidentBenefit,
-    ResidentChange,
     RosterImport,
     StageChange,
 )
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.residents.factories import ResidentFactory
+from tests.utils import history_edits, history_models
 
 HUGE = "x" * 20_000
 NUL = "a\x00b"
@@ -122,7 +122,7 @@ def assert_refused_in_french(response, expected):
 
 SNAPSHOT_MODELS = [
     Resident, ResidentBenefit, Consent, ResidentBarrier, ExternalReferent, Note, StageChange,
-    ActionStep, ResidentChange, Reminder, RosterImport,
+    ActionStep, Reminder, RosterImport,
 ]  # fmt: skip
 
 
@@ -130,7 +130,8 @@ def snapshot():
     """Every saved row these forms may write (the access log aside: a refused form shows
     the file again, which is a logged read)."""
     return {
-        model._meta.label: list(model.objects.order_by("pk").values()) for model in SNAPSHOT_MODELS
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in [*SNAPSHOT_MODELS, *history_models()]
     }
 
 
@@ -205,7 +206,7 @@ RESIDENT_FIELDS = [
     "last_name", "first_name", "birth_date", "sex", "phone", "residence", "housing_unit",
     "moved_in_on", "moved_out_on", "preferred_language", "french_level", "nationality_group",
     "international_protection", "right_to_work_document", "right_to_work_expires_on",
-    "health_barrier", "rqth", "france_travail_status", "france_travail_id",
+    "rqth", "france_travail_status", "france_travail_id",
     "last_referent_contact_on", "benefits", "benefits_since", "enter_programme",
 ]  # fmt: skip
 
@@ -645,7 +646,11 @@ def test_edit_accepts_a_valid_change_and_keeps_its_history(as_officer, s):
     s.resident.refresh_from_db()
     assert (s.resident.housing_unit, s.resident.residence) == ("B 7", s.residences[1])
     # The fields changed; RSA was already recorded and keeps its date, so no benefits change.
-    assert ResidentChange.objects.filter(resident=s.resident).count() == 1
+    who, items = history_edits(s.resident)[0]
+    assert (who, [title for title, _ in items]) == (
+        s.officer,
+        ["Identité et situation (modification)"],
+    )
     assert s.resident.benefits.get(benefit="rsa").since is not None
 
 
@@ -706,13 +711,12 @@ def test_a_coach_cannot_move_the_resident_nor_touch_health_fields(client, s):
         **_edit_base(s),
         "residence": s.elsewhere.pk,  # forged: the field is disabled for her
         "rqth": "",  # not hers to see without the health consent
-        "health_barrier": "on",
     }
     response = client.post(reverse("residents:edit", args=[s.resident.pk]), data)
     assert response.status_code == 302
     s.resident.refresh_from_db()
     assert s.resident.residence == s.residences[0]
-    assert (s.resident.rqth, s.resident.health_barrier) == (True, False)
+    assert s.resident.rqth is True
     assert s.resident.housing_unit == "B 7"
 
 

@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from residents import roster
-from residents.models import Resident, ResidentChange, RosterImport, StageChange
+from residents.models import Resident, RosterImport, StageChange
 from residents.roster import RosterFileError, RowStatus, parse_roster
 from residents.roster_services import roster_confirm, roster_preview_create
 from residents.services import resident_create
 from residents.tasks import purge_roster_imports
 from tests.accounts.factories import UserFactory
 from tests.residents.factories import ResidenceMembershipFactory
+from tests.utils import history_edits
 
 HEADER = ["Nom", "Prénom", "Date de naissance", "Téléphone", "Logement", "Date d'entrée"]
 SAMIA = ["Benali", "Samia", "26/11/1980", "06 12 34 56 78", "B12", "01/03/2021"]
@@ -589,7 +590,7 @@ def test_confirm_writes_residents_without_a_stage(officer_client, officer, resid
     assert samia.housing_unit == "B12"
     assert "benali" in samia.search_text
     assert not StageChange.objects.exists()
-    assert not ResidentChange.objects.exists()
+    assert history_edits(samia) == []
 
     response = officer_client.get(reverse("residents:roster_preview", args=[roster_import.pk]))
     body = text(response)
@@ -658,7 +659,7 @@ def test_identical_reimport_changes_nothing(officer_client, residence):
     again = confirm(officer_client, again)
     assert again.summary == {"created": 0, "updated": 0, "unchanged": 3, "invalid": 0}
     assert dict(Resident.objects.values_list("pk", "updated_at")) == before
-    assert not ResidentChange.objects.exists()
+    assert all(history_edits(resident) == [] for resident in Resident.objects.all())
 
 
 def test_corrected_reimport_updates_only_the_corrected_rows(officer_client, officer, residence):
@@ -680,10 +681,10 @@ def test_corrected_reimport_updates_only_the_corrected_rows(officer_client, offi
     assert samia.updated_at == before[samia.pk]
     assert elodie.updated_at > before[elodie.pk]
     assert elodie.housing_unit == "D2"
-    change = ResidentChange.objects.get()
-    assert change.resident == elodie
-    assert change.changed_by == officer
-    assert change.diff == {"housing_unit": ["C7", "D2"]}
+    assert history_edits(samia) == []
+    assert history_edits(elodie) == [
+        (officer, [("Identité et situation (modification)", [("logement", "C7", "D2")])])
+    ]
     assert Resident.objects.get(last_name="Haddad").phone.as_e164 == "+33781234567"
     assert not StageChange.objects.exists()
 
@@ -955,8 +956,9 @@ def test_upload_and_preview_query_counts_do_not_grow_with_the_file(
     roster_import = RosterImport.objects.get()
     assert len(roster_import.rows) == size
     url = reverse("residents:roster_preview", args=[roster_import.pk])
-    # session, user, the import with its residence (memberships checked in the same query)
-    with django_assert_max_num_queries(3):
+    # session, user (+ organisation), the import with its residence (memberships checked in
+    # the same query), the access-log row naming the known residents it shows
+    with django_assert_max_num_queries(4):
         assert officer_client.get(url).status_code == 200
 
 

@@ -8,10 +8,11 @@ from django.utils import timezone
 from o2r.reminders.models import Reminder
 from residents import services
 from residents.enums import ConsentScope, Stage
-from residents.models import Resident, ResidentChange, StageChange
+from residents.models import Resident, StageChange
 from residents.normalise import search_terms, search_text
 from residents.validators import normalise_france_travail_id, parse_phone
 from tests.residents.factories import ResidentFactory
+from tests.utils import history_edits
 
 TODAY = datetime.date(2026, 11, 26)
 
@@ -115,33 +116,47 @@ def test_exit_needs_a_coded_reason_and_a_new_start_a_reason(newcomer, officer):
 
 def test_employed_back_to_accompanied_when_the_job_ends_early(officer, coach, adelis):
     resident = ResidentFactory(stage=Stage.ACCOMPANIED, job_coach=coach)
-    services.resident_change_stage(resident=resident, to=Stage.EMPLOYED, by=coach)
+    # Hiring and the end of a job are the employment app's moves, never a bare stage move.
+    with pytest.raises(ValidationError, match="embauche"):
+        services.resident_change_stage(resident=resident, to=Stage.EMPLOYED, by=coach)
+    services.resident_change_stage(resident=resident, to=Stage.EMPLOYED, by=coach, via="employment")
     with pytest.raises(ValidationError):
-        services.resident_change_stage(resident=resident, to=Stage.ACCOMPANIED, by=coach)
+        services.resident_change_stage(
+            resident=resident, to=Stage.ACCOMPANIED, by=coach, via="employment"
+        )
     services.resident_change_stage(
-        resident=resident, to=Stage.ACCOMPANIED, by=coach, reason="Fin de période d'essai"
-    )
+        resident=resident, to=Stage.ACCOMPANIED, by=coach, reason="Fin de période d'essai",
+        via="employment",
+    )  # fmt: skip
+    assert resident.stage_changes.count() == 2
+    assert Stage.EMPLOYED not in services.next_stages(Stage.ACCOMPANIED)
+    assert Stage.EMPLOYED in services.next_stages(Stage.ACCOMPANIED, via="employment")
 
 
-def test_update_keeps_who_before_and_after(newcomer, officer):
+def test_update_keeps_who_before_and_after_in_one_entry(newcomer, officer):
     services.resident_update(
         resident=newcomer,
         by=officer,
-        data={"phone": "07 55 12 34 56", "housing_unit": "B12", "health_barrier": True},
+        data={"phone": "07 55 12 34 56", "housing_unit": "B12", "rqth": True},
         benefits={"rsa": datetime.date(2024, 1, 1)},
     )
-    change = ResidentChange.objects.get(resident=newcomer, diff__has_key="phone")
-    assert change.changed_by == officer
-    assert change.diff["phone"] == ["06 12 34 56 78", "07 55 12 34 56"]
-    assert change.diff["housing_unit"] == ["", "B12"]
-    assert change.diff["health_barrier"] == ["non", "oui"]
-    benefits = ResidentChange.objects.get(resident=newcomer, diff__has_key="benefits")
-    assert benefits.diff["benefits"] == ["", "RSA depuis le 01/01/2024"]
+    # One save of the form: one entry, however many tables it touched.
+    [(who, items)] = history_edits(newcomer)
+    assert who == officer
+    items = dict(items)
+    changes = {
+        label: (before, after)
+        for label, before, after in items["Identité et situation (modification)"]
+    }
+    assert changes["téléphone"] == ("06 12 34 56 78", "07 55 12 34 56")
+    assert changes["logement"] == ("", "B12")
+    assert changes["RQTH"] == ("non", "oui")
+    assert ("depuis le", "", "01/01/2024") in items["Minimum social perçu : RSA (ajout)"]
 
 
 def test_an_update_that_changes_nothing_writes_no_history(newcomer, officer):
     services.resident_update(resident=newcomer, by=officer, data={"first_name": "Ahmad"})
-    assert not ResidentChange.objects.filter(resident=newcomer).exists()
+    assert history_edits(newcomer) == []
 
 
 def test_future_birth_date_refused(officer, nantes_residences):
@@ -310,12 +325,11 @@ def test_each_benefit_keeps_its_own_date_and_its_history(newcomer, officer):
         "rsa": datetime.date(2019, 5, 1),
         "prime_activite": datetime.date(2024, 2, 1),
     }
-    assert (
-        ResidentChange.objects.filter(resident=newcomer).count() == 2
-    )  # the repeat changed nothing
+    assert len(history_edits(newcomer)) == 2  # the repeat changed nothing
     services.benefit_remove(benefit=newcomer.benefits.get(benefit="rsa"), by=officer)
-    last = ResidentChange.objects.filter(resident=newcomer).first()
-    assert last.diff["benefits"][1] == "Prime d'activité depuis le 01/02/2024"
+    who, [(title, changes)] = history_edits(newcomer)[0]
+    assert (who, title) == (officer, "Minimum social perçu : RSA (suppression)")
+    assert ("depuis le", "01/05/2019", "") in changes
 
 
 def test_the_edit_form_keeps_the_dates_of_benefits_already_recorded(client, officer, newcomer):

@@ -219,7 +219,7 @@ def test_the_coach_edits_an_assigned_file_without_moving_it(client, officer, coa
     url = reverse("residents:edit", args=[resident.pk])
     form = client.get(url).context["form"]
     assert form.fields["residence"].disabled
-    assert "health_barrier" not in form.fields  # no health consent to Adelis
+    assert "rqth" not in form.fields  # no health consent to Adelis
     data = {
         "last_name": resident.last_name, "first_name": resident.first_name,
         "sex": "female", "phone": "", "residence": resident.residence_id,
