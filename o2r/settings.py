@@ -7,6 +7,7 @@ Two modes, chosen by O2R_ENV:
 - production: refuses to start without a real SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -64,12 +65,17 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "o2r.accounts",
     "o2r.core",
     "o2r.audit",
     "o2r.reminders",
     "phonenumber_field",
     "django_filters",
+    "pgtrigger",
+    "pghistory",
     "residents",
     "outreach",
     "employers",
@@ -79,17 +85,27 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "o2r.core.middleware.DatabaseUnavailableMiddleware",
+    "o2r.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "o2r.core.middleware.HtmxLoginRedirectMiddleware",
+    # Idle and absolute session end; keeps a form posted after it (CSRF-checked by then).
+    "o2r.accounts.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "o2r.accounts.middleware.SecondFactorMiddleware",
+    # Who and which page, for the history triggers of every write of the request.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a lock-out into the French page (o2r.accounts.views).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "o2r.urls"
@@ -107,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "o2r.core.context_processors.navigation",
+                "o2r.accounts.context_processors.session_limits",
             ],
         },
     },
@@ -137,6 +154,21 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The web process (gunicorn through o2r/wsgi.py, runserver through Procfile.dev) shares a bounded
+# psycopg pool between its threads: a burst waits for a connection instead of opening one per
+# thread. Workers, beat, management commands and the tests keep persistent, health-checked
+# connections, one per process or prefork child (no pool across Celery's fork). The timeout
+# stays below gunicorn's --timeout 30: a saturated pool answers the French 503, not a dead worker.
+DB_POOL = env.bool("O2R_DB_POOL", default=False)
+DB_POOL_OPTIONS = {
+    "min_size": env.int("O2R_DB_POOL_MIN_SIZE", default=1),
+    "max_size": env.int("O2R_DB_POOL_MAX_SIZE", default=10),
+    "timeout": env.float("O2R_DB_POOL_TIMEOUT", default=10.0),
+    "max_idle": env.float("O2R_DB_POOL_MAX_IDLE", default=300.0),
+}
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["OPTIONS"]["pool"] = DB_POOL_OPTIONS
 # Parallel test runs on one server (several developers' loops) each take their own database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("O2R_TEST_DATABASE", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -156,7 +188,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = 8 * 3600  # a working day; personal data must not stay open on a shared phone
+# Sign-in to CNIL délibération 2022-100 and OWASP ASVS 5.0 level 2 (README, "Sign-in"): no
+# forced periodic change of password; a login is throttled by account and address together
+# (one office network must not lock out a whole team).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("O2R_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("O2R_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "o2r.accounts.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "o2r.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock-out does not push the end further: the page can say when to retry.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# A second factor (TOTP) is offered to everyone, and required of the profiles in
+# o2r.access.MFA_REQUIRED when this is on.
+O2R_MFA_REQUIRED = env.bool("O2R_MFA_REQUIRED", default=PRODUCTION)
+OTP_TOTP_ISSUER = "O2R"
+# Sessions end after 30 minutes without a request and 12 hours in all; o2r.js warns
+# O2R_SESSION_WARNING seconds before and offers to stay signed in.
+O2R_SESSION_IDLE_TIMEOUT = env.int("O2R_SESSION_IDLE_TIMEOUT", default=30 * 60)
+O2R_SESSION_MAX_AGE = env.int("O2R_SESSION_MAX_AGE", default=12 * 3600)
+O2R_SESSION_WARNING = env.int("O2R_SESSION_WARNING", default=5 * 60)
+# The stored session outlives the sign-in a little, so that a form posted just after its end
+# is still known to belong to its user and can be kept (o2r.accounts.middleware).
+SESSION_COOKIE_AGE = O2R_SESSION_MAX_AGE + O2R_SESSION_IDLE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation -----------------------------------------------------------------
@@ -313,10 +373,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "residents.tasks.purge_roster_imports",
         "schedule": crontab(minute=17, hour="0-1,3-23"),
     },
+    # Residents inactive for 2 years are anonymised (only counted unless O2R_RETENTION_WET_RUN).
+    "residents-anonymise-inactive": {
+        "task": "residents.tasks.anonymise_inactive_residents",
+        "schedule": crontab(minute=20, hour=4),
+    },
     # Reads of personal data are kept 12 months, then deleted (the trigger allows no earlier).
     "audit-purge-access-log": {
         "task": "o2r.audit.tasks.purge_access_log",
         "schedule": crontab(minute=40, hour=4),
+    },
+    # Sign-in records (axes) are kept 12 months; ended sessions go too.
+    "accounts-purge-sign-in-logs": {
+        "task": "o2r.accounts.tasks.purge_sign_in_logs",
+        "schedule": crontab(minute=50, hour=4),
     },
 }
 
@@ -328,8 +398,33 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every successful sign-in at INFO with masked fields: o2r.security says it once.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Extension points ---------------------------------------------------------------------
+
+# `residents` calls these and imports none of their owners: each app adds its own entry.
+# The resident's timeline: entries_for(resident, user, *, notes, health) -> [Entry].
+O2R_TIMELINE_SOURCES = ["residents.timeline.entries_for"]
+# Run inside the withdrawal's transaction, the resident locked: effect(*, consent, by).
+O2R_CONSENT_WITHDRAWAL_EFFECTS = []
+# The latest interaction per resident: source(*, resident_ids) -> {resident_id: datetime}.
+O2R_ACTIVITY_SOURCES = ["residents.activity.latest_interactions"]
+# What each app holds about a resident, for the right of access and the erasure: modules
+# with MODELS, DERIVED, export(resident, *, organisation), erase(resident), purge_unlinked(now)
+# (o2r/personal_data.py).
+O2R_PERSONAL_DATA_SOURCES = ["residents.personal_data", "o2r.reminders.personal_data"]
+# Retention (DOMAIN.md §5.8): a resident with no interaction for this many days is anonymised by
+# the daily beat task, which only counts (dry run) unless O2R_RETENTION_WET_RUN is true.
+O2R_RETENTION_INACTIVE_DAYS = env.int("O2R_RETENTION_INACTIVE_DAYS", default=730)
+O2R_RETENTION_WET_RUN = env.bool("O2R_RETENTION_WET_RUN", default=False)
+
+# History triggers (django-pghistory): the context (who, which page) of every write, stamped
+# with the clock (not the transaction's start), so the events of one transaction keep their
+# order. Not
+# in the admin: events hold personal data, which administrators see only through a membership.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # --- Phone numbers ------------------------------------------------------------------------
 

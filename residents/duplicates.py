@@ -41,7 +41,7 @@ def find_duplicates(*, user, data, exclude_pk=None) -> Duplicates:
         )
     if not condition:
         return Duplicates()
-    matches = Resident.objects.filter(condition)
+    matches = Resident.objects.filter(condition, anonymised_at__isnull=True)
     if exclude_pk:
         matches = matches.exclude(pk=exclude_pk)
     visible = list(

@@ -182,3 +182,8 @@ LANGUAGES = [
     ("tzm", "Tamazight"),
     ("mis", "Autre langue"),
 ]
+
+
+class ErasureReason(models.TextChoices):
+    REQUEST = "request", "Demande de la personne"
+    RETENTION = "retention", "Durée de conservation écoulée"

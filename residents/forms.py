@@ -364,13 +364,13 @@ class ResidentFilter(django_filters.FilterSet):
         self.user = user
         if not access.allows(user, Action.HEALTH_READ):
             # No health filter for those who see no health information at all.
-            self.filters["barrier"].extra["choices"] = [
-                (code, label) for code, label in BarrierCode.choices
-                if code not in HEALTH_BARRIER_CODES
-            ]  # fmt: skip
-            self.filters["benefit"].extra["choices"] = [
-                choice for choice in self.filters["benefit"].extra["choices"] if choice[0] != "rqth"
-            ]
+            self._drop_choices("barrier", HEALTH_BARRIER_CODES)
+            self._drop_choices("benefit", {"rqth"})
+
+    def _drop_choices(self, name, values):
+        extra = self.filters[name].extra
+        extra["choices"] = [c for c in extra["choices"] if c[0] not in values]
+        self.filters[name].__dict__.pop("_field", None)
 
     SORTS = {
         "-name": ("-last_name", "-first_name", "-pk"),

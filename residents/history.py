@@ -156,7 +156,8 @@ def file_history(resident, *, health, limit=200) -> list[Entry]:
 def _group(collected, limit):
     users = get_user_model()._default_manager
     entries = {}
-    for event, title, changes in sorted(collected, key=lambda c: c[0].pgh_id, reverse=True):
+    newest_first = sorted(collected, key=lambda c: c[0].pgh_created_at, reverse=True)
+    for event, title, changes in newest_first:
         context = event.pgh_context
         key = context.pk if context else f"event:{event.pgh_id}"
         entry = entries.get(key)

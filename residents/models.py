@@ -154,12 +154,14 @@ def resident_scope(user, action) -> Q:
     A coach or an employment manager of no organisation sees nobody."""
     scope = access.scope_of(user, action)
     organisation = user.organisation_id if scope else None
+    # An anonymised file holds coded facts for the figures only: nobody opens it.
+    kept = Q(anonymised_at__isnull=True)
     if scope == Scope.MEMBERSHIPS:
-        return Q(residence__memberships__user=user)
+        return kept & Q(residence__memberships__user=user)
     if scope == Scope.ASSIGNED and organisation:
-        return Q(job_coach=user) & shared_with(organisation)
+        return kept & Q(job_coach=user) & shared_with(organisation)
     if scope == Scope.ORGANISATION and organisation:
-        return Q(job_coach__organisation=organisation) & shared_with(organisation)
+        return kept & Q(job_coach__organisation=organisation) & shared_with(organisation)
     return NOTHING
 
 

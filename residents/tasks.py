@@ -1,9 +1,30 @@
-from celery import shared_task
+import logging
 
+from celery import shared_task
+from django.conf import settings
+
+from .personal_data import residents_anonymise_inactive
 from .roster_services import roster_purge_expired
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
 def purge_roster_imports():
     """Forget the roster imports older than a day (beat runs it hourly)."""
     return roster_purge_expired()
+
+
+@shared_task
+def anonymise_inactive_residents():
+    """Daily retention (the command anonymise_inactive): anonymises the residents inactive for
+    O2R_RETENTION_INACTIVE_DAYS only when O2R_RETENTION_WET_RUN is true; otherwise counts."""
+    wet_run = settings.O2R_RETENTION_WET_RUN
+    ids, purged = residents_anonymise_inactive(wet_run=wet_run)
+    logger.info(
+        "retention: %d inactive resident(s) %s, %d unlinked row(s) purged",
+        len(ids),
+        "anonymised" if wet_run else "found (dry run: O2R_RETENTION_WET_RUN is off)",
+        purged,
+    )
+    return len(ids)

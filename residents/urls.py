@@ -36,4 +36,5 @@ urlpatterns = [
     path("<int:pk>/plan/", views.step_add, name="step_add"),
     path("<int:pk>/plan/<int:step_pk>/fait/", views.step_done, name="step_done"),
     path("import/", include("residents.roster_urls")),
+    path("", include("residents.privacy_urls")),
 ]

@@ -190,11 +190,13 @@ def _demo_residents(*, residents, users):
                 by=officer,
                 reason="Démonstration",
                 exit_reason="moved_out" if step == Stage.EXITED else "",
+                # Until the employment app records placements, the demo hires as it would.
+                via="employment" if step == Stage.EMPLOYED else None,
             )
         if stage:
             services.note_add(
                 resident=resident,
-                author=officer,
+                by=officer,
                 body="Rencontre lors de la permanence dans le hall de la résidence.",
             )
             services.barrier_set(

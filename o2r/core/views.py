@@ -1,6 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -71,7 +70,7 @@ def healthz(request):
 @require_http_methods(["GET", "POST"])
 def worker_check(request):
     if not access.allows(request.user, Action.WORKER_CHECK):
-        raise PermissionDenied
+        raise Http404
     if request.method == "POST":
         services.worker_ping_request(by=request.user)
         if not request.htmx:

@@ -10,7 +10,7 @@ MODELS = [Reminder]
 DERIVED = {}
 
 
-def export(resident, *, organisation) -> dict:
+def export(resident, *, organisation, health) -> dict:
     reminders = Reminder.objects.filter(resident_id=resident.pk).select_related("assignee")
     return {"Rappels": Rows().rows(reminders, exclude={"resident"})}
 

@@ -48,6 +48,12 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     stage = "identified"
 
     @factory.lazy_attribute
+    def identity_key(self):
+        from residents.normalise import identity_key
+
+        return identity_key(first_name=self.first_name, last_name=self.last_name)
+
+    @factory.lazy_attribute
     def search_text(self):
         from residents.normalise import search_text
 
@@ -63,16 +69,23 @@ class ResidentFactory(factory.django.DjangoModelFactory):
         from residents import models
 
         author = kwargs.get("author") or User.objects.filter(role="insertion_officer").first()
+        # `rows`: how many times over the file holds each kind of row (query budgets).
+        rows = kwargs.get("rows", 1)
         today = datetime.date.today()
         for scope in ("accompaniment", "sms", "health"):
             models.Consent.objects.create(
                 resident=obj, scope=scope, given_on=today, method="oral", recorded_by=author
             )
-        for code in ("language", "mobility"):
+        for _ in range(rows - 1):
+            models.Consent.objects.create(
+                resident=obj, scope="sms", given_on=today, withdrawn_on=today, method="oral",
+                recorded_by=author,
+            )  # fmt: skip
+        for code in ["language", "mobility", "digital", "housing", "debt", "isolation"][: 2 * rows]:
             models.ResidentBarrier.objects.create(resident=obj, code=code)
-        for to in ("identified", "engaged"):
+        for to in ("identified", "engaged") * rows:
             models.StageChange.objects.create(resident=obj, to_stage=to, changed_by=author)
-        for i in range(3):
+        for i in range(3 * rows):
             models.Note.objects.create(
                 resident=obj,
                 author=author,
@@ -80,13 +93,17 @@ class ResidentFactory(factory.django.DjangoModelFactory):
                 body=f"Rencontre dans le hall n° {i}.",
                 confidential=i == 2,
             )
-        models.ActionStep.objects.create(
-            resident=obj,
-            objective="Mobilité",
-            step="Demander la carte de transport",
-            owner="person",
-            due_on=today,
-            created_by=author,
-        )
-        models.ExternalReferent.objects.create(resident=obj, kind="france_travail", name="M. Roux")
-        models.ResidentBenefit.objects.create(resident=obj, benefit="rsa", since=today)
+        for _ in range(rows):
+            models.ActionStep.objects.create(
+                resident=obj,
+                objective="Mobilité",
+                step="Demander la carte de transport",
+                owner="person",
+                due_on=today,
+                created_by=author,
+            )
+            models.ExternalReferent.objects.create(
+                resident=obj, kind="france_travail", name="M. Roux"
+            )
+        for benefit in ["rsa", "prime_activite", "ass", "aah"][:rows]:
+            models.ResidentBenefit.objects.create(resident=obj, benefit=benefit, since=today)

@@ -1,9 +1,10 @@
-"""Who gets what on every URL of `residents` and `o2r.reminders` (residents/access.py).
+"""Who gets what on every URL of the project (o2r/access.py holds the rights).
 
-The table below is the test: every URL pattern served by those apps must have an entry (the
-coverage test enumerates the URL resolver), and each entry says what every member of the
-fixed cast gets on GET and on POST. Outside one's scope the answer is 404, never 403, so that
-the existence of a file is not disclosed; a refused request changes nothing."""
+The table below is the test: every URL pattern must have an entry (the coverage test
+enumerates the URL resolver; the admin and the public pages are listed apart), and each entry
+says what every member of the fixed cast gets on GET and on POST. Outside one's scope the
+answer is 404, never 403, so that the existence of a file is not disclosed; a refused request
+changes nothing; and every answer carries `Cache-Control: no-store`."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from o2r.audit.models import AccessAction, AccessLog
+from o2r.core.models import WorkerPing
 from o2r.reminders.models import Reminder
 from residents import roster, roster_services, services
 from residents.enums import ConsentScope, ReferentKind, Stage, StepOwner
@@ -133,7 +135,7 @@ ROSTER_CSV = (
 
 SNAPSHOT_MODELS = [
     Resident, ResidentBenefit, Consent, ResidentBarrier, ExternalReferent, Note, StageChange,
-    ActionStep, Reminder, RosterImport, AccessLog,
+    ActionStep, Reminder, RosterImport, AccessLog, WorkerPing,
 ]  # fmt: skip
 
 
@@ -182,6 +184,8 @@ class Route:
     data: Callable[[World], dict] = lambda w: {}
     # A file route takes a resident (and sub-rows): it is also played on the unshared file.
     file: bool = True
+    # A successful POST writes rows (False: it changes only the session, e.g. keep-alive).
+    writes: bool = True
 
 
 def _on(attribute=None, kwarg=None):
@@ -309,6 +313,26 @@ TABLE = {
         kwargs=lambda w: {"pk": w.roster_import.pk}, get=expect(officer=200), file=False
     ),
     "reminders:mine": Route(get=expect(200), file=False),
+    # The right of access (the file as the user's organisation holds it) and erasure.
+    "residents:personal_data": Route(kwargs=_on(), get=expect(officer=200, coach=200)),
+    "residents:personal_data_json": Route(kwargs=_on(), get=expect(officer=200, coach=200)),
+    "residents:erase": Route(
+        kwargs=_on(),
+        get=expect(officer=200),
+        post=expect(officer=302),
+        data=lambda w: {"confirm": "on"},
+    ),
+    # Pages of every signed-in user, about herself only.
+    "home": Route(get=expect(200), file=False),
+    "password_change": Route(get=expect(200), post=expect(200), file=False),
+    "password_change_done": Route(get=expect(200), file=False),
+    "accounts:mfa": Route(get=expect(200), post=expect(200), file=False),
+    "accounts:keepalive": Route(post=expect(200), file=False),
+    "accounts:otp_verify": Route(get=expect(302), post=expect(302), file=False, writes=False),
+    "accounts:kept_post": Route(get=expect(302), post=expect(302), file=False, writes=False),
+    "worker_check": Route(
+        get=expect(administrator=200), post=expect(administrator=302), file=False
+    ),
     "reminders:done": Route(
         kwargs=lambda w: {"pk": w.reminder.pk}, post=expect(officer=302), file=False
     ),
@@ -334,11 +358,16 @@ def _app_patterns(resolver=None, prefix="", namespace=""):
             yield prefix + str(pattern.pattern), name, _view_module(pattern.callback)
 
 
+# Not in the table: the admin (administrators only, Django's own permissions) and the pages
+# that need no login (tested in tests/core and tests/accounts).
+NOT_IN_TABLE = {"healthz", "login", "logout"}
+
+
 def covered_patterns():
     return {
         name: route
         for route, name, module in _app_patterns()
-        if module.startswith(("residents.", "o2r.reminders."))
+        if not route.startswith(("admin/", "favicon.ico")) and name not in NOT_IN_TABLE
     }
 
 
@@ -392,6 +421,8 @@ def test_access_table(client, world, name, method, member):
     assert response.status_code == expected, (
         f"{member} {method} {name}: {response.status_code}, expected {expected}"
     )
+    # Nothing a shared phone or a proxy may keep, whatever the answer.
+    assert "no-store" in response.get("Cache-Control", ""), (member, method, name)
     if member == "anonymous":
         assert response["Location"].startswith(f"{LOGIN_URL}?next=")
     elif response.status_code == 302:
@@ -400,7 +431,7 @@ def test_access_table(client, world, name, method, member):
     if refused:
         # A refused request changes nothing, and a refused read leaves no access-log row.
         assert snapshot() == before
-    elif method == "POST":
+    elif method == "POST" and route.writes:
         assert snapshot() != before, "a successful POST changed nothing"
 
 

@@ -6,7 +6,6 @@ import datetime
 import html
 import io
 import re
-import time
 
 import openpyxl
 import pytest
@@ -921,7 +920,9 @@ def big_file(n):
     return csv_bytes(rows)
 
 
-def test_a_2000_row_file_previews_in_under_5_seconds(officer_client, officer, residence):
+def test_a_2000_row_file_previews_whole(officer_client, officer, residence):
+    # Its speed is measured by make bench, not here (no wall clock in tests); the query
+    # count test below proves the work does not grow with the file.
     for i in range(0, 2000, 4):  # a quarter of the people are already known
         make_resident(
             officer, residence, last_name=f"Nom{i:05d}", first_name=f"Prénom{i}",
@@ -929,14 +930,12 @@ def test_a_2000_row_file_previews_in_under_5_seconds(officer_client, officer, re
             housing_unit="", moved_in_on=None,
         )  # fmt: skip
     data = big_file(2000)
-    started = time.perf_counter()
     roster_import = upload_ok(officer_client, residence, data)
     response = officer_client.get(reverse("residents:roster_preview", args=[roster_import.pk]))
-    elapsed = time.perf_counter() - started
     assert response.status_code == 200
     counts = roster.count_statuses(roster_import.rows)
     assert counts == {"new": 1500, "update": 500, "unchanged": 0, "invalid": 0}
-    assert elapsed < 5, f"preview of 2,000 rows took {elapsed:.2f} s"
+    assert response.context["page"].paginator.count == 2000
 
 
 @pytest.mark.parametrize("size", [5, 400])
