@@ -22,6 +22,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("o2r.accounts.urls")),
     path("mot-de-passe/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "mot-de-passe/modifie/",

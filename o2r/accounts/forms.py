@@ -1,5 +1,8 @@
+import math
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 
 
 class LoginForm(AuthenticationForm):
@@ -21,3 +24,56 @@ class LoginForm(AuthenticationForm):
             attrs={"autofocus": True, "autocomplete": "email", "inputmode": "email"}
         )
         self.fields["username"].max_length = 254
+
+
+class CodeForm(forms.Form):
+    """The 6-digit code of an authenticator app, checked against one device."""
+
+    code = forms.CharField(
+        label="Code à 6 chiffres",
+        min_length=6,
+        max_length=6,
+        help_text="Le code affiché par votre application d'authentification.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+            }
+        ),
+        error_messages={
+            "required": "Saisissez le code à 6 chiffres.",
+            "min_length": "Le code compte 6 chiffres.",
+            "max_length": "Le code compte 6 chiffres.",
+        },
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.device = device
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError("Le code ne contient que des chiffres.")
+        allowed, why = self.device.verify_is_allowed()
+        if not allowed:
+            seconds = _seconds_until(why)
+            raise forms.ValidationError(
+                "Trop de codes erronés : attendez %(seconds)s seconde%(plural)s avant de "
+                "réessayer.",
+                params={"seconds": seconds, "plural": "s" if seconds > 1 else ""},
+            )
+        if not self.device.verify_token(code):
+            raise forms.ValidationError(
+                "Ce code n'est pas le bon, ou il a expiré. Saisissez le code affiché en ce moment."
+            )
+        return code
+
+
+def _seconds_until(why) -> int:
+    locked_until = (why or {}).get("locked_until")
+    if locked_until is None:
+        return 1
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))

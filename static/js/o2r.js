@@ -17,3 +17,82 @@ document.addEventListener("htmx:responseError", function (event) {
       ? "Cette action n'est pas possible (accès refusé ou élément introuvable)."
       : "Le serveur n'a pas pu traiter la demande. Réessayez dans un instant.";
 });
+
+// Session end: <body> carries the seconds left before the idle end and the absolute end
+// (data-session-idle, data-session-max-age), and how long before them to warn. The warning
+// offers "Rester connecté", which POSTs to the keep-alive URL; htmx answers carry the new
+// timings in the O2R-Session-Idle and O2R-Session-Max-Age headers.
+(function () {
+  var body = document.body;
+  var keepaliveUrl = body.dataset.sessionKeepaliveUrl;
+  var box = document.getElementById("o2r-session-warning");
+  if (!keepaliveUrl || !box) {
+    return;
+  }
+  var warning = Number(body.dataset.sessionWarning) * 1000;
+  var idleEnd = 0;
+  var maxAgeEnd = 0;
+  var timers = [];
+
+  function csrfToken() {
+    try {
+      return JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"];
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function show(which) {
+    box.querySelectorAll("[data-session-message]").forEach(function (message) {
+      message.hidden = message.dataset.sessionMessage !== which;
+    });
+    box.querySelector("[data-session-keepalive]").hidden = which !== "idle";
+    box.hidden = false;
+  }
+
+  function schedule(idleSeconds, maxAgeSeconds) {
+    var now = Date.now();
+    idleEnd = now + idleSeconds * 1000;
+    maxAgeEnd = now + maxAgeSeconds * 1000;
+    timers.forEach(clearTimeout);
+    box.hidden = true;
+    var end = Math.min(idleEnd, maxAgeEnd);
+    var which = maxAgeEnd <= idleEnd ? "max_age" : "idle";
+    timers = [
+      setTimeout(function () { show(which); }, Math.max(0, end - warning - now)),
+      setTimeout(function () { show("ended"); }, Math.max(0, end - now)),
+    ];
+  }
+
+  box.querySelector("[data-session-keepalive]").addEventListener("click", function () {
+    fetch(keepaliveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!response.ok || response.redirected || !json) {
+          throw new Error("session ended");
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        schedule(data.idle, data.max_age);
+      })
+      .catch(function () {
+        show("ended");
+      });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var idle = xhr && xhr.getResponseHeader("O2R-Session-Idle");
+    var maxAge = xhr && xhr.getResponseHeader("O2R-Session-Max-Age");
+    if (idle !== null && idle !== undefined && maxAge !== null && maxAge !== undefined) {
+      schedule(Number(idle), Number(maxAge));
+    }
+  });
+
+  schedule(Number(body.dataset.sessionIdle), Number(body.dataset.sessionMaxAge));
+})();

@@ -1,0 +1,51 @@
+"""Sign-in events written to the `o2r.security` log (never a password, never a code), and the
+hooks django-axes calls. Axes keeps its own rows (attempts, successes, failures) in the
+database; they are purged after 12 months (`services.sign_in_logs_purge`)."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django_otp import user_has_device
+
+from .signin import client_ip, security_log, signin_open
+
+
+def axes_username(request, credentials):
+    """The address as the login form compares it (any case, spaces around): otherwise
+    `Samia@…` and `samia@…` would be two accounts to the lock-out."""
+    if credentials and "username" in credentials:
+        username = credentials["username"]
+    else:
+        username = request.POST.get("username", "")
+    return str(username or "").replace("\x00", "").strip().lower()[:254]
+
+
+@receiver(user_logged_in, dispatch_uid="o2r_signin_open")
+def _signed_in(sender, request, user, **kwargs):
+    has_device = user_has_device(user)
+    signin_open(request.session, user=user, has_device=has_device)
+    security_log.info(
+        "login user=%s ip=%s second_factor=%s",
+        user.pk,
+        client_ip(request),
+        "pending" if has_device else "none",
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="o2r_signin_close")
+def _signed_out(sender, request, user, **kwargs):
+    security_log.info("logout user=%s ip=%s", getattr(user, "pk", None), client_ip(request))
+
+
+@receiver(user_login_failed, dispatch_uid="o2r_signin_failed")
+def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    security_log.warning(
+        "login failed username=%r ip=%s",
+        axes_username(request, credentials) if request is not None else "",
+        client_ip(request) if request is not None else "",
+    )
+
+
+@receiver(user_locked_out, dispatch_uid="o2r_signin_locked_out")
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    security_log.warning("lockout username=%r ip=%s", username, ip_address)
