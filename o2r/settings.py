@@ -193,7 +193,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # (one office network must not lock out a whole team).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "o2r.accounts.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("O2R_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("O2R_LOGIN_COOLOFF_MINUTES", default=15))

@@ -22,11 +22,6 @@ class Organisation(models.Model):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def get_queryset(self):
-        # The organisation decides the profile (o2r/access.py) on every request: loaded with
-        # the user, not by a query of its own.
-        return super().get_queryset().select_related("organisation")
-
     def _create_user(self, email, password, **fields):
         if not email:
             raise ValueError("Une adresse e-mail est obligatoire.")

@@ -43,8 +43,8 @@ def test_a_redelivered_ping_changes_nothing(administrator):
 @pytest.mark.parametrize("member", ["officer", "staff", "coach", "adoma_manager", "outsider"])
 def test_other_roles_cannot_press_the_button(client, cast, member):
     client.force_login(cast[member])
-    assert client.post(reverse("worker_check")).status_code == 403
-    assert client.get(reverse("worker_check")).status_code == 403
+    assert client.post(reverse("worker_check")).status_code == 404
+    assert client.get(reverse("worker_check")).status_code == 404
     assert not WorkerPing.objects.exists()
 
 

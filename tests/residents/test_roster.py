@@ -783,6 +783,18 @@ def test_the_invalid_rows_download_is_logged(officer_client, officer, residence)
     assert log.page == "residents:roster_invalid_csv"
 
 
+def test_the_preview_logs_the_known_residents_it_shows(officer_client, officer, residence):
+    from o2r.audit.models import AccessLog
+
+    samia = make_resident(officer, residence)  # SAMIA's row matches her: her values are shown
+    roster_import = upload_ok(officer_client, residence, csv_bytes([SAMIA, KARIM]))
+    assert not AccessLog.objects.exists()
+    officer_client.get(reverse("residents:roster_preview", args=[roster_import.pk]))
+    log = AccessLog.objects.get()
+    assert (log.user, log.action, log.page) == (officer, "read", "residents:roster_preview")
+    assert (log.count, log.resident_ids) == (1, [samia.pk])
+
+
 # --- Access -------------------------------------------------------------------------------
 
 OTHERS = [

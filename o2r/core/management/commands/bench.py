@@ -12,6 +12,7 @@ the embedded PostgreSQL). It is created, migrated and filled on the first run (o
 benchdata.py); later runs find it and only measure. --regenerate rebuilds it from scratch.
 """
 
+import json
 import os
 import re
 import statistics
@@ -243,8 +244,13 @@ class Command(BaseCommand):
             (
                 f"Liste : q={query!r}, étape={stage}",
                 f"{list_url}?{urlencode({'q': query, 'stage': stage})}",
+                "resident_list",
             ),
-            (f"Fiche : résident n° {resident.pk}", reverse("residents:detail", args=[resident.pk])),
+            (
+                f"Fiche : résident n° {resident.pk}",
+                reverse("residents:detail", args=[resident.pk]),
+                "resident_file",
+            ),
         ]
 
         # As in production: no debug rendering, no query log outside the counted pass.
@@ -254,8 +260,9 @@ class Command(BaseCommand):
         client.force_login(officer)
 
         results = []
-        for label, url in pages:
-            results.append(self.time_page(client, label, url, options))
+        for label, url, key in pages:
+            results.append({**self.time_page(client, label, url, options), "key": key})
+        self.write_json(results)
 
         self.report_data(officer, scope, resident, generation)
         self.stdout.write(
@@ -269,6 +276,23 @@ class Command(BaseCommand):
             raise CommandError(
                 "Page(s) en erreur : " + ", ".join(f"{r['label']} → {r['status']}" for r in failed)
             )
+
+    def write_json(self, results):
+        """var/bench.json: one key per page, {"median_ms", "queries"} (DEVELOPERS.md); keys
+        measured by other runs are kept."""
+        path = settings.VAR_DIR / "bench.json"
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            data = {}
+        for result in results:
+            data[result["key"]] = {
+                "median_ms": round(result["median"], 1),
+                "queries": len(result["queries"]),
+            }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        self.stdout.write(f"Écrit : {path}")
 
     def common_name_start(self, scope, stage):
         """The first 4 letters of the commonest last name at this stage in the officer's
