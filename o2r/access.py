@@ -46,6 +46,8 @@ class Action(models.TextChoices):
     RESIDENT_HISTORY = "resident.history", "Lire l'historique d'un dossier"
     RESIDENT_CREATE = "resident.create", "Créer un dossier"
     RESIDENT_ORIENT = "resident.orient", "Orienter vers une chargée de mission emploi"
+    CONSENT_RECORD = "consent.record", "Enregistrer un accord de la personne"
+    CONSENT_WITHDRAW = "consent.withdraw", "Enregistrer le retrait d'un accord"
     RESIDENT_ACCOMPANY = "resident.accompany", "Recevoir une orientation (accompagner)"
     RESIDENT_FOLLOW = "resident.follow", "Devenir la chargée d'insertion d'une personne repérée"
     ROSTER_IMPORT = "roster.import", "Importer une liste de résidents"
@@ -86,6 +88,8 @@ ACCESS = {
     (P.INSERTION_OFFICER, A.RESIDENT_HISTORY): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.RESIDENT_CREATE): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.RESIDENT_ORIENT): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.CONSENT_RECORD): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.CONSENT_WITHDRAW): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.RESIDENT_FOLLOW): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.ROSTER_IMPORT): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.RESIDENT_EXPORT): S.MEMBERSHIPS,
@@ -99,6 +103,9 @@ ACCESS = {
     (P.JOB_COACH, A.RESIDENT_EDIT): S.ASSIGNED,
     (P.JOB_COACH, A.RESIDENT_HISTORY): S.ASSIGNED,
     (P.JOB_COACH, A.RESIDENT_ACCOMPANY): S.ASSIGNED,
+    # The person may tell her coach she withdraws a consent; she gives one to the officer,
+    # who collects consents (a coach recording a health consent would grant herself health).
+    (P.JOB_COACH, A.CONSENT_WITHDRAW): S.ASSIGNED,
     (P.JOB_COACH, A.HEALTH_READ): S.HEALTH_CONSENT,
     (P.JOB_COACH, A.CONFIDENTIAL_NOTES_READ): S.OWN_ORGANISATION,
     (P.JOB_COACH, A.PERSONAL_DATA_EXPORT): S.ASSIGNED,

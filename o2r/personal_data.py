@@ -7,8 +7,9 @@ A hook is a module of the app that holds the data, with:
   through foreign keys is in no hook's MODELS);
 - `DERIVED`: {model: (field names)} computed from other fields (a search column): left out of
   the export, gone with their sources on erasure;
-- `export(resident, *, organisation, health) -> {section title: [row as {label: value}]}`: what the
-  organisation holds about the person (right of access);
+- `export(resident, *, user, health) -> {section title: [row as {label: value}]}`: what the
+  exporter's organisation holds about the person (right of access), within the access table
+  (`user`'s confidential notes, `health` — her residents.health.HealthView of the person);
 - `erase(resident) -> None`: its part of the erasure, in the caller's transaction, the resident
   locked: personal text goes, coded facts stay; its history rows (pghistory events) too;
 - `purge_unlinked(now) -> int`: its own retention of rows linked to no resident.
@@ -41,13 +42,13 @@ def derived_fields() -> dict:
     return derived
 
 
-def export_all(resident, *, organisation, health) -> dict:
+def export_all(resident, *, user, health) -> dict:
     """{section title: rows} of every hook, in the order of the setting. `health` (the
     exporter's residents.health.HealthView of the person) hides health information from an
     export by someone who may not see it, as on every page."""
     sections = {}
     for source in sources():
-        exported = source.export(resident, organisation=organisation, health=health)
+        exported = source.export(resident, user=user, health=health)
         for title, rows in exported.items():
             if rows:
                 sections.setdefault(title, []).extend(rows)

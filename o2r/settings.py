@@ -414,7 +414,11 @@ O2R_ACTIVITY_SOURCES = ["residents.activity.latest_interactions"]
 # What each app holds about a resident, for the right of access and the erasure: modules
 # with MODELS, DERIVED, export(resident, *, organisation), erase(resident), purge_unlinked(now)
 # (o2r/personal_data.py).
-O2R_PERSONAL_DATA_SOURCES = ["residents.personal_data", "o2r.reminders.personal_data"]
+O2R_PERSONAL_DATA_SOURCES = [
+    "residents.personal_data",
+    "o2r.reminders.personal_data",
+    "o2r.accounts.personal_data",
+]
 # Retention (DOMAIN.md §5.8): a resident with no interaction for this many days is anonymised by
 # the daily beat task, which only counts (dry run) unless O2R_RETENTION_WET_RUN is true.
 O2R_RETENTION_INACTIVE_DAYS = env.int("O2R_RETENTION_INACTIVE_DAYS", default=730)

@@ -5,7 +5,7 @@ one source of truth —, RQTH, and an exit for health reasons. Whether a user se
 resident is the access table's `health.read` (o2r/access.py): always for the insertion officer,
 with the health consent to her organisation for the coach, never for the others. Every page,
 filter, timeline entry, history row and export asks a `HealthView`; lists filter with
-`Resident.objects.health_visible_to(user)`.
+`residents.models.health_scope(user)`.
 """
 
 from dataclasses import dataclass
@@ -14,7 +14,13 @@ from o2r import access
 from o2r.access import Action, Scope
 
 from .enums import BarrierCode, ConsentScope, ExitReason
-from .models import HEALTH_BARRIER_CODES, HEALTH_EXIT_REASONS, HEALTH_FIELDS
+from .models import (
+    HEALTH_BARRIER_CODES,
+    HEALTH_EXIT_REASONS,
+    HEALTH_FIELDS,
+    ResidentBarrier,
+    StageChange,
+)
 
 HIDDEN_EXIT_REASON = "Motif non communiqué"
 
@@ -41,6 +47,18 @@ class HealthView:
                 for c in consents
             )
         )
+
+    def rows(self, queryset, *, model=None):
+        """A queryset of `model`'s rows (or of its history rows) without those that are health
+        information, for an export."""
+        if self.visible:
+            return queryset
+        model = model or queryset.model
+        if model is ResidentBarrier:
+            return queryset.exclude(code__in=HEALTH_BARRIER_CODES)
+        if model is StageChange:
+            return queryset.exclude(exit_reason__in=HEALTH_EXIT_REASONS)
+        return queryset
 
     def barriers(self, barriers):
         return [b for b in barriers if self.visible or b.code not in HEALTH_BARRIER_CODES]
@@ -71,6 +89,3 @@ class HealthView:
 
     def shows_barrier_code(self, code) -> bool:
         return self.visible or code not in HEALTH_BARRIER_CODES
-
-    def shows_exit_reason(self, code) -> bool:
-        return self.visible or code not in HEALTH_EXIT_REASONS

@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import (
@@ -33,6 +32,8 @@ SHOWN = {
     ActionStep: {"id", "resident", "created_at", "created_by"},
 }  # fmt: skip
 LABELS = {"insert": "ajout", "update": "modification", "delete": "suppression"}
+# A row as it was when the history began (migration 0005): a "before", never an entry.
+SNAPSHOT = "snapshot"
 
 
 def event_model(model):
@@ -133,6 +134,8 @@ def file_history(resident, *, health, limit=200) -> list[Entry]:
                 continue
             before = previous.get(event.pgh_obj_id)
             previous[event.pgh_obj_id] = event
+            if event.pgh_label == SNAPSHOT:
+                continue
             changes = []
             for f in fields:
                 after_text = display(event, f)
@@ -194,7 +197,9 @@ def changes_since_version(resident, *, version, fields):
     then = snapshot_at_version(resident, version)
     if then is None:
         return None, None
-    latest = _events_of(Resident, resident).filter(~Q(version=version)).order_by("-pgh_id").first()
+    # Who saved the form since: the latest save of a later version (a stage change or a
+    # coach assignment in between bumps no version and is not a conflict).
+    latest = _events_of(Resident, resident).filter(version__gt=version).order_by("-pgh_id").first()
     display = _Display()
     model_fields = [Resident._meta.get_field(name) for name in fields]
     display.prefetch([then, resident], model_fields)

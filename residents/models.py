@@ -188,9 +188,6 @@ class ResidentQuerySet(models.QuerySet):
         """The residents on whom `user` may do `action` (o2r/access.py holds the table)."""
         return self.filter(resident_scope(user, action))
 
-    def health_visible_to(self, user):
-        return self.filter(health_scope(user))
-
     def in_programme(self):
         return self.filter(stage__isnull=False)
 
@@ -491,10 +488,6 @@ class ResidentBarrier(models.Model):
 
     def __str__(self):
         return self.get_code_display()
-
-    @property
-    def is_health(self):
-        return self.code in HEALTH_BARRIER_CODES
 
 
 @tracked()

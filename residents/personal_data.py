@@ -15,7 +15,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,8 +24,6 @@ from o2r.personal_data import Rows, event_models, history_rows, purge_history
 
 from .enums import ErasureReason
 from .models import (
-    HEALTH_BARRIER_CODES,
-    HEALTH_EXIT_REASONS,
     HEALTH_FIELDS,
     ActionStep,
     Consent,
@@ -36,6 +34,7 @@ from .models import (
     ResidentBenefit,
     RosterImport,
     StageChange,
+    confidential_notes_q,
 )
 from .normalise import identity_key, search_text
 from .roster_services import roster_purge_expired
@@ -59,23 +58,10 @@ CHILDREN = [ResidentBenefit, Consent, ResidentBarrier, ExternalReferent, StageCh
 # --- Export -------------------------------------------------------------------------------
 
 
-def _without_health(queryset, health, *, model=None):
-    """The rows (or history rows) of `model` that are health information, left out of an export
-    by someone who may not see it (residents/health.py's one rule)."""
-    if health.visible:
-        return queryset
-    model = model or queryset.model
-    if model is ResidentBarrier:
-        return queryset.exclude(code__in=HEALTH_BARRIER_CODES)
-    if model is StageChange:
-        return queryset.exclude(exit_reason__in=HEALTH_EXIT_REASONS)
-    return queryset
-
-
-def notes_for(organisation):
-    """The notes an organisation holds: the shared ones, and its own confidential ones."""
-    own = Q(confidential=True, author_organisation=organisation) if organisation else Q(pk__in=[])
-    return Q(confidential=False) | own
+def notes_for(user):
+    """The notes the exporter's organisation holds: the shared ones, and the confidential ones
+    the access table gives her (her organisation's) — the rule of Note.objects.readable_by."""
+    return Q(confidential=False) | confidential_notes_q(user)
 
 
 def _roster_rows(resident):
@@ -96,20 +82,20 @@ def _roster_rows(resident):
     return found
 
 
-def export(resident, *, organisation, health) -> dict:
-    """The file as the organisation holds it: everything, health information included (the
-    person's own), the notes shared and the organisation's confidential ones; and the history
+def export(resident, *, user, health) -> dict:
+    """The file as the exporter's organisation holds it: everything, health information when
+    she may see it, the notes shared and her organisation's confidential ones; and the history
     the triggers keep, within the same rule for notes."""
     rows = Rows()
     resident = Resident.objects.get(pk=resident.pk)
     own = {"resident"}
     hidden = set() if health.visible else set(HEALTH_FIELDS)
-    notes = Note.objects.filter(resident=resident).filter(notes_for(organisation))
+    notes = Note.objects.filter(resident=resident).filter(notes_for(user))
     sections = {
         "Identité et situation": [rows.row(resident, exclude=(*DERIVED[Resident], *hidden))],
         **{
             model._meta.verbose_name_plural.capitalize(): rows.rows(
-                _without_health(model._default_manager.filter(resident=resident), health),
+                health.rows(model._default_manager.filter(resident=resident)),
                 exclude=own,
             )
             for model in CHILDREN
@@ -125,8 +111,8 @@ def export(resident, *, organisation, health) -> dict:
             else:
                 events = event_model.objects.filter(resident_id=resident.pk)
             if model is Note:
-                events = events.filter(notes_for(organisation))
-            events = _without_health(events, health, model=model)
+                events = events.filter(notes_for(user))
+            events = health.rows(events, model=model)
             exclude = own | (hidden if model is Resident else set())
             for row in history_rows(rows, events.order_by("pgh_id"), exclude=exclude):
                 history.append({"table": str(model._meta.verbose_name), **row})
@@ -164,8 +150,16 @@ def erase(resident) -> None:
     ActionStep.objects.filter(resident_id=pk).update(objective="", step="")
     ExternalReferent.objects.filter(resident_id=pk).update(name="", contact="")
     _forget_roster_lines(pk)
+    def month(day):
+        # Exact dates, with the residence, would single a person out in a small residence.
+        return day.replace(day=1) if day else None
+
     birth_date = resident.birth_date
     Resident.objects.filter(pk=pk).update(
+        moved_in_on=month(resident.moved_in_on),
+        moved_out_on=month(resident.moved_out_on),
+        right_to_work_expires_on=month(resident.right_to_work_expires_on),
+        version=F("version") + 1,
         first_name=ANONYMOUS_FIRST_NAME,
         last_name="",
         phone="",
@@ -196,6 +190,13 @@ def resident_anonymise(*, resident: Resident, by=None, reason: str) -> Resident:
     if reason not in ErasureReason.values:
         raise ValueError(f"unknown erasure reason {reason!r}")
     with transaction.atomic(), _history(by):
+        # The roster imports that name her first, then her row: the order roster_confirm
+        # takes them in (import, residence, residents), so the two never wait on each other.
+        list(
+            RosterImport.objects.select_for_update()
+            .filter(rows__contains=[{"resident_id": resident.pk}])
+            .values_list("pk", flat=True)
+        )
         locked = _lock(resident.pk)
         if locked.anonymised_at is not None:
             raise ValidationError("Ce dossier est déjà anonymisé.")

@@ -32,7 +32,7 @@ def _export(request, pk):
         "personne": {"numéro de dossier": resident.pk, "nom": str(resident)},
         "organisation": str(organisation) if organisation else None,
         "exporté le": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
-        "données": export_all(resident, organisation=organisation, health=resident.health),
+        "données": export_all(resident, user=request.user, health=resident.health),
     }
     return resident, data
 

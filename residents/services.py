@@ -15,7 +15,6 @@ from django.utils import timezone
 from o2r import access, registry
 from o2r.access import Action
 from o2r.reminders.services import (
-    reminder_delete_by_key,
     reminder_done_by_key,
     reminder_key,
     reminder_upsert,
@@ -42,12 +41,16 @@ def _lock(resident_pk) -> Resident:
     """The resident's row, locked until the transaction ends. Every service that decides on
     consent (or changes what depends on it) takes this lock first, before touching any other
     row of the file: one order, so two services never wait on each other in a cycle, and a
-    withdrawal and a move that needs the consent are serialised."""
-    return (
+    withdrawal and a move that needs the consent are serialised. An anonymised file takes no
+    write any more: what an erasure removed never comes back."""
+    resident = (
         Resident.objects.select_for_update(of=("self",))
         .select_related("job_coach__organisation")
         .get(pk=resident_pk)
     )
+    if resident.anonymised_at is not None:
+        raise ValidationError("Ce dossier a été anonymisé : il ne peut plus être modifié.")
+    return resident
 
 
 def _history(by):
@@ -166,6 +169,8 @@ def resident_change_stage(
         ):
             resident.insertion_officer = by
         resident.save(update_fields=["stage", "stage_changed_at", "insertion_officer"])
+        if to != Stage.EXITED:  # a move along the path follows a contact; an exit may not
+            resident_record_interaction(resident_id=resident.pk, at=now)
     return change
 
 
@@ -442,14 +447,18 @@ def note_add(*, resident: Resident, by, body: str, confidential: bool = False) -
             {"confidential": "Une note confidentielle appartient à une organisation : la vôtre "
              "n'est pas renseignée."}
         )  # fmt: skip
-    with _history(by):
-        return Note.objects.create(
+    with transaction.atomic(), _history(by):
+        _lock(resident.pk)
+        note = Note.objects.create(
             resident=resident,
             author=by,
             author_organisation=by.organisation,
             body=body[:2000],
             confidential=confidential,
         )
+        # A note records a contact with the person (DOMAIN.md §5.4: notes are factual).
+        resident_record_interaction(resident_id=resident.pk)
+    return note
 
 
 def barrier_set(
@@ -481,7 +490,8 @@ def referent_add(*, resident: Resident, by, **fields) -> ExternalReferent:
     referent = ExternalReferent(resident=resident, **fields)
     if referent.since and referent.until and referent.until < referent.since:
         raise ValidationError({"until": "La fin du suivi ne peut pas précéder son début."})
-    with _history(by):
+    with transaction.atomic(), _history(by):
+        _lock(resident.pk)
         referent.save()
     return referent
 
@@ -493,7 +503,8 @@ def referent_end(*, referent: ExternalReferent, by, until=None) -> ExternalRefer
     referent.until = until or today
     if referent.since and referent.until < referent.since:
         raise ValidationError({"until": "La fin du suivi ne peut pas précéder son début."})
-    with _history(by):
+    with transaction.atomic(), _history(by):
+        _lock(referent.resident_id)
         referent.save(update_fields=["until"])
     return referent
 
@@ -529,6 +540,7 @@ def action_step_add(
 ) -> ActionStep:
     with transaction.atomic(), _history(by):
         # The coach or officer may have changed since the caller loaded the resident.
+        _lock(resident.pk)
         resident = Resident.objects.select_related("job_coach", "insertion_officer").get(
             pk=resident.pk
         )
@@ -554,15 +566,10 @@ def action_step_add(
 
 def action_step_done(*, step: ActionStep, by, done_on: datetime.date | None = None):
     with transaction.atomic(), _history(by):
+        _lock(step.resident_id)
         ActionStep.objects.filter(pk=step.pk, done_on__isnull=True).update(
             done_on=done_on or timezone.localdate()
         )
         reminder_done_by_key(dedup_key=_step_reminder_key(step))
         step.refresh_from_db()
     return step
-
-
-def action_step_delete(*, step: ActionStep, by) -> None:
-    with transaction.atomic(), _history(by):
-        reminder_delete_by_key(dedup_key=_step_reminder_key(step))
-        step.delete()

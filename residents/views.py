@@ -32,7 +32,6 @@ from .forms import (
     ResidentForm,
     StageChangeForm,
 )
-from .health import HealthView
 from .history import file_history
 from .models import (
     ActionStep,
@@ -148,13 +147,12 @@ def _detail_queryset(user):
     )
 
 
-def _get_file(request, pk, *, log=None):
-    resident = get_resident_for_user(
-        request, pk, queryset=_detail_queryset(request.user), log=log or AccessAction.READ
+def _get_file(request, pk):
+    """The file with its rows, its read logged (also when shown again beside a refused form).
+    The consents are prefetched: the fetch's HealthView reads them without a query."""
+    return get_resident_for_user(
+        request, pk, queryset=_detail_queryset(request.user), log=AccessAction.READ
     )
-    # The health view again, from the prefetched consents (no query).
-    resident.health = HealthView.for_user(request.user, resident, consents=resident.consents.all())
-    return resident
 
 
 def _file_context(request, resident, **forms):
@@ -167,6 +165,8 @@ def _file_context(request, resident, **forms):
         "can_edit": editable,
         "can_history": can(user, Action.RESIDENT_HISTORY, resident),
         "can_orient": can(user, Action.RESIDENT_ORIENT, resident),
+        "can_record_consent": can(user, Action.CONSENT_RECORD, resident),
+        "can_withdraw_consent": can(user, Action.CONSENT_WITHDRAW, resident),
         "can_export_file": can(user, Action.PERSONAL_DATA_EXPORT, resident),
         "can_erase": can(user, Action.PERSONAL_DATA_ERASE, resident),
         "consents": list(resident.consents.all()),
@@ -183,7 +183,6 @@ def _file_context(request, resident, **forms):
             next_stages=next_stages,
             stage_form=forms.get("stage_form")
             or StageChangeForm(choices=next_stages, health=health),
-            consent_form=forms.get("consent_form") or ConsentForm(),
             barrier_form=forms.get("barrier_form") or BarrierForm(health=health),
             benefit_form=forms.get("benefit_form") or BenefitForm(),
             referent_form=forms.get("referent_form") or ReferentForm(),
@@ -192,6 +191,8 @@ def _file_context(request, resident, **forms):
         )
     if context["can_orient"]:
         context["coach_form"] = forms.get("coach_form") or CoachForm()
+    if context["can_record_consent"]:
+        context["consent_form"] = forms.get("consent_form") or ConsentForm()
     return context
 
 
@@ -204,7 +205,7 @@ def resident_detail(request, pk):
 def _render_file_with_errors(request, pk, **forms):
     """A refused submission on the file: the page again, the form with its French errors
     beside the fields, status 200; nothing was saved. Showing the file is a read: logged."""
-    resident = _get_file(request, pk, log=AccessAction.READ)
+    resident = _get_file(request, pk)
     return render(request, "residents/detail.html", _file_context(request, resident, **forms))
 
 
@@ -291,11 +292,11 @@ def resident_history(request, pk):
     return render(request, "residents/history.html", {"resident": resident, "entries": entries})
 
 
-def _file_form(request, pk, *, form_class, form_key, service, success, **form_kwargs):
-    """The common path of the small forms of the file: validate, call the service with
-    `resident=, by=, **cleaned_data`, come back to the file; on refusal, the file with the
-    form's errors beside its fields."""
-    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
+def _file_form(request, resident, *, form_class, form_key, service, success, **form_kwargs):
+    """The common path of the small forms of the file, for a resident the caller fetched for
+    the form's action: validate, call the service with `resident=, by=, **cleaned_data`, come
+    back to the file; on refusal, the file with the form's errors beside its fields."""
+    pk = resident.pk
     form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
@@ -312,13 +313,15 @@ def _file_form(request, pk, *, form_class, form_key, service, success, **form_kw
     return _render_file_with_errors(request, pk, **{form_key: form})
 
 
-def _row_action(request, pk, *, model, row_pk, anchor, service, success):
+def _row_action(
+    request, pk, *, model, row_pk, anchor, service, success, action=Action.RESIDENT_EDIT
+):
     """The buttons on one row of the file (withdraw a consent, end a follow-up, a step done,
     remove a benefit): the row is looked up within the resident the user may change, and
     passed to `service(row=, by=)`; a refusal comes back as a message. If the act took the
     user's access away (her organisation's sharing consent withdrawn), she lands on the
     list, not on a 404."""
-    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
+    resident = get_resident_for_user(request, pk, action=action)
     row = get_object_or_404(model, pk=row_pk, resident=resident)
     try:
         service(row=row, by=request.user)
@@ -336,7 +339,7 @@ def stage_change(request, pk):
     resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=StageChangeForm,
         form_key="stage_form",
         service=services.resident_change_stage,
@@ -348,11 +351,10 @@ def stage_change(request, pk):
 
 @require_POST
 def assign_coach(request, pk):
-    # Orienting a person towards the employment partner: the access table's resident.orient.
-    get_resident_for_user(request, pk, action=Action.RESIDENT_ORIENT)
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_ORIENT)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=CoachForm,
         form_key="coach_form",
         service=services.resident_assign_coach,
@@ -362,9 +364,10 @@ def assign_coach(request, pk):
 
 @require_POST
 def consent_add(request, pk):
+    resident = get_resident_for_user(request, pk, action=Action.CONSENT_RECORD)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=ConsentForm,
         form_key="consent_form",
         service=services.consent_record,
@@ -382,6 +385,7 @@ def consent_withdraw_view(request, pk, consent_pk):
         anchor="accords",
         service=lambda *, row, by: services.consent_withdraw(consent=row, by=by),
         success="Retrait de l'accord enregistré : il s'applique dès maintenant.",
+        action=Action.CONSENT_WITHDRAW,
     )
 
 
@@ -390,7 +394,7 @@ def barrier_set_view(request, pk):
     resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=BarrierForm,
         form_key="barrier_form",
         service=services.barrier_set,
@@ -401,9 +405,10 @@ def barrier_set_view(request, pk):
 
 @require_POST
 def benefit_set_view(request, pk):
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=BenefitForm,
         form_key="benefit_form",
         service=services.benefit_set,
@@ -426,9 +431,10 @@ def benefit_remove_view(request, pk, benefit_pk):
 
 @require_POST
 def referent_add_view(request, pk):
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=ReferentForm,
         form_key="referent_form",
         service=services.referent_add,
@@ -451,9 +457,10 @@ def referent_end_view(request, pk, referent_pk):
 
 @require_POST
 def note_add_view(request, pk):
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=NoteForm,
         form_key="note_form",
         service=services.note_add,
@@ -464,9 +471,10 @@ def note_add_view(request, pk):
 
 @require_POST
 def step_add(request, pk):
+    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_EDIT)
     return _file_form(
         request,
-        pk,
+        resident,
         form_class=ActionStepForm,
         form_key="step_form",
         service=services.action_step_add,

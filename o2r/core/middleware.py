@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.csp import CSP, build_policy
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
+from psycopg_pool import PoolTimeout
 
 
 class HtmxLoginRedirectMiddleware:
@@ -35,7 +36,26 @@ class HtmxLoginRedirectMiddleware:
 # Raised when PostgreSQL refuses a connection, the pool has none left within its timeout
 # (psycopg_pool.PoolTimeout, which Django wraps in OperationalError) or a connection breaks.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# SQLSTATEs that mean "the server cannot serve now": connection exceptions (class 08), too
+# many connections, the server shutting down or starting. A deadlock, a serialisation failure
+# or a cancelled statement is a bug to see, with its traceback: it stays a 500.
+UNAVAILABLE_SQLSTATES = {"53300", "57P01", "57P02", "57P03"}
 RETRY_AFTER_SECONDS = 5
+
+
+def is_unavailable(error) -> bool:
+    if not isinstance(error, DATABASE_UNAVAILABLE):
+        return False
+    if isinstance(error, InterfaceError):
+        return True
+    cause = error.__cause__ or error
+    if isinstance(cause, PoolTimeout):
+        return True
+    sqlstate = getattr(getattr(cause, "diag", None), "sqlstate", None) or getattr(
+        cause, "sqlstate", None
+    )
+    # No SQLSTATE: the connection itself failed (refused, reset, timed out).
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES
 logger = logging.getLogger("o2r.database")
 
 
@@ -44,7 +64,7 @@ def _remember_database_error(sender, request=None, **kwargs):
     anywhere below this middleware (the session load in a middleware, a view, a session save),
     before it becomes a 500: remember a database error for the middleware to answer 503."""
     error = sys.exc_info()[1]
-    if request is not None and isinstance(error, DATABASE_UNAVAILABLE):
+    if request is not None and is_unavailable(error):
         request._o2r_database_error = error
 
 
@@ -69,7 +89,7 @@ class DatabaseUnavailableMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_UNAVAILABLE):
+        if is_unavailable(exception):
             return self.unavailable(request, exception)
         return None
 

@@ -10,8 +10,11 @@ MODELS = [Reminder]
 DERIVED = {}
 
 
-def export(resident, *, organisation, health) -> dict:
-    reminders = Reminder.objects.filter(resident_id=resident.pk).select_related("assignee")
+def export(resident, *, user, health) -> dict:
+    """The reminders about the person that the exporter's organisation holds: its members'."""
+    reminders = Reminder.objects.filter(
+        resident_id=resident.pk, assignee__organisation=user.organisation_id
+    ).select_related("assignee")
     return {"Rappels": Rows().rows(reminders, exclude={"resident"})}
 
 

@@ -308,10 +308,30 @@ def _raise_interface(request):
     raise InterfaceError("connection already closed")
 
 
+def _raise_deadlock(request):
+    import psycopg
+
+    try:
+        raise psycopg.errors.DeadlockDetected("deadlock detected")
+    except psycopg.Error as error:
+        raise OperationalError(str(error)) from error
+
+
 urlpatterns = [
     path("indisponible/", login_not_required(_raise_operational)),
     path("coupee/", login_not_required(_raise_interface)),
+    path("interblocage/", login_not_required(_raise_deadlock)),
 ]
+
+
+def test_a_deadlock_is_a_bug_to_see_not_an_unavailable_database(client, settings):
+    # A deadlock or a serialisation failure is not "try again in a moment": a 500, logged
+    # with its traceback.
+    settings.ROOT_URLCONF = __name__
+    client.raise_request_exception = False
+    response = client.get("/interblocage/")
+    assert response.status_code == 500
+    assert UNAVAILABLE not in response.content.decode()
 
 
 def _assert_french_503(response):

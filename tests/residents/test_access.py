@@ -258,9 +258,10 @@ TABLE = {
     "residents:assign_coach": Route(
         kwargs=_on(), post=OFFICER_WRITE, data=lambda w: {"coach": w.cast["coach"].pk}
     ),
+    # Consents are collected by the insertion officer; a coach may record a withdrawal.
     "residents:consent_add": Route(
         kwargs=_on(),
-        post=WRITE,
+        post=OFFICER_WRITE,
         data=lambda w: {
             "scope": "health",
             "recipient_organisation": w.cast["coach"].organisation_id,

@@ -415,7 +415,7 @@ def test_erasure_keeps_coded_facts(officer, nantes_residences):
     assert ResidentBarrier.objects.filter(resident=resident).count() == 2
     assert not Note.objects.filter(resident=resident).exists()
     assert not Resident.pgh_event_models["insert"].objects.filter(pgh_obj_id=resident.pk).exists()
-    with pytest.raises(ValidationError, match="déjà anonymisé"):
+    with pytest.raises(ValidationError, match="anonymisé"):
         resident_anonymise(resident=resident, by=officer, reason=ErasureReason.REQUEST)
 
 

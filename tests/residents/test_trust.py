@@ -618,3 +618,46 @@ def test_files_read_only_what_they_need():
     # Guard against a module silently re-creating the old access helpers.
     source = Path(BASE_DIR / "residents" / "access.py").read_text()
     assert "def get_resident_for_user(" in source and "access_log_request" in source
+
+
+def test_an_erasure_drops_a_form_kept_for_the_persons_file(client, cast, file):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from o2r.accounts import signin
+    from residents.enums import ErasureReason
+    from residents.personal_data import resident_anonymise
+
+    kept = SessionStore()
+    kept[signin.KEPT_POST] = {
+        "user": cast["officer"].pk,
+        "path": reverse("residents:note_add", args=[file.pk]),
+        "fields": [["body", "Rencontrée ce matin, très motivée."]],
+        "back_to": file.get_absolute_url(),
+    }
+    kept.save()
+    other = SessionStore()
+    other[signin.KEPT_POST] = {**kept[signin.KEPT_POST], "path": "/residents/999999/notes/"}
+    other.save()
+
+    resident_anonymise(resident=file, by=cast["officer"], reason=ErasureReason.REQUEST)
+
+    assert signin.KEPT_POST not in SessionStore(session_key=kept.session_key).load()
+    assert signin.KEPT_POST in SessionStore(session_key=other.session_key).load()
+
+
+def test_no_write_reaches_an_anonymised_file(cast, file):
+    from residents.enums import ErasureReason
+    from residents.personal_data import resident_anonymise
+
+    resident_anonymise(resident=file, by=cast["officer"], reason=ErasureReason.REQUEST)
+    for write in (
+        lambda: services.note_add(resident=file, by=cast["officer"], body="Après"),
+        lambda: services.resident_update(
+            resident=file, by=cast["officer"], data={"first_name": "X"}
+        ),
+        lambda: services.referent_add(resident=file, by=cast["officer"], kind="plie", name="Y"),
+    ):
+        with pytest.raises(ValidationError, match="anonymisé"):
+            write()
+    file.refresh_from_db()
+    assert (file.first_name, file.notes.count()) == ("Anonyme", 0)
