@@ -150,6 +150,7 @@ def erase(resident) -> None:
     ActionStep.objects.filter(resident_id=pk).update(objective="", step="")
     ExternalReferent.objects.filter(resident_id=pk).update(name="", contact="")
     _forget_roster_lines(pk)
+
     def month(day):
         # Exact dates, with the residence, would single a person out in a small residence.
         return day.replace(day=1) if day else None

@@ -56,6 +56,8 @@ def is_unavailable(error) -> bool:
     )
     # No SQLSTATE: the connection itself failed (refused, reset, timed out).
     return sqlstate is None or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES
+
+
 logger = logging.getLogger("o2r.database")
 
 
