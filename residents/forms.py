@@ -33,6 +33,7 @@ from .models import (
     ResidentBenefit,
     health_scope,
 )
+from .services import EDITABLE_FIELDS
 from .validators import normalise_france_travail_id, parse_phone
 
 
@@ -74,13 +75,8 @@ class ResidentForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = [
-            "last_name", "first_name", "birth_date", "sex", "phone", "residence",
-            "housing_unit", "moved_in_on", "moved_out_on", "preferred_language",
-            "french_level", "nationality_group", "international_protection",
-            "right_to_work_document", "right_to_work_expires_on", "rqth",
-            "france_travail_status", "france_travail_id", "last_referent_contact_on",
-        ]  # fmt: skip
+        # The fields a save compares for a conflict are these (residents.services).
+        fields = EDITABLE_FIELDS
         widgets = {
             "birth_date": DateInput(),
             "moved_in_on": DateInput(),

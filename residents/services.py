@@ -206,9 +206,10 @@ def _day(day):
 
 # --- Identity and personal fields ---------------------------------------------------------
 
-# The fields of the edit form whose concurrent change is a conflict (see resident_update).
+# The fields of the edit form, in its order; a concurrent change of one is a conflict (see
+# resident_update).
 EDITABLE_FIELDS = [
-    "first_name", "last_name", "birth_date", "sex", "phone", "residence", "housing_unit",
+    "last_name", "first_name", "birth_date", "sex", "phone", "residence", "housing_unit",
     "moved_in_on", "moved_out_on", "preferred_language", "french_level",
     "nationality_group", "international_protection", "right_to_work_document",
     "right_to_work_expires_on", "rqth", "france_travail_status", "france_travail_id",
@@ -218,8 +219,8 @@ EDITABLE_FIELDS = [
 
 class ResidentConflict(ValidationError):
     """Someone else saved the file since the form was opened. `changes` lists what they
-    changed: [(label, value then, value now)] in French, health fields left out for those
-    who may not see them."""
+    changed: [(field, label, value then, value now)] in French, health fields left out for
+    those who may not see them."""
 
     def __init__(self, *, changes, by, version):
         self.changes, self.changed_by, self.version = changes, by, version

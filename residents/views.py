@@ -225,6 +225,13 @@ def resident_create_view(request):
     duplicates = None
     if request.method == "POST" and form.is_valid():
         duplicates = find_duplicates(user=user, data=form.cleaned_data)
+        if duplicates.visible:
+            # The warning shows their names, birth dates and residences: a read.
+            access_log_request(
+                request,
+                action=AccessAction.READ,
+                resident_ids=[match.pk for match in duplicates.visible],
+            )
         confirmed = request.POST.get("confirm_duplicate") == "1"
         if duplicates.any and not confirmed:
             messages.warning(request, "Une personne semblable existe peut-être déjà : vérifiez.")
@@ -271,6 +278,8 @@ def resident_edit(request, pk):
         except services.ResidentConflict as error:
             conflict = error
             form.accept_version(error.version)
+            # The message shows the file's values as they are now: a read.
+            access_log_request(request, action=AccessAction.READ, resident=resident)
         except ValidationError as error:
             _apply_errors(form, error)
         else:

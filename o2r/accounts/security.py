@@ -7,6 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django_otp import user_has_device
 
+from .models import User
 from .signin import client_ip, security_log, signin_open
 
 
@@ -37,15 +38,22 @@ def _signed_out(sender, request, user, **kwargs):
     security_log.info("logout user=%s ip=%s", getattr(user, "pk", None), client_ip(request))
 
 
+def _account(username):
+    """The account an address names, as its id, or "unknown": never the typed text, which
+    may be a password typed in the wrong field."""
+    user = User.objects.filter(email__iexact=username).only("pk").first() if username else None
+    return str(user.pk) if user else "unknown"
+
+
 @receiver(user_login_failed, dispatch_uid="o2r_signin_failed")
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     security_log.warning(
-        "login failed username=%r ip=%s",
-        axes_username(request, credentials) if request is not None else "",
+        "login failed user=%s ip=%s",
+        _account(axes_username(request, credentials)) if request is not None else "unknown",
         client_ip(request) if request is not None else "",
     )
 
 
 @receiver(user_locked_out, dispatch_uid="o2r_signin_locked_out")
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    security_log.warning("lockout username=%r ip=%s", username, ip_address)
+    security_log.warning("lockout user=%s ip=%s", _account(username), ip_address)
