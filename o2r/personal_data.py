@@ -17,14 +17,12 @@ A hook is a module of the app that holds the data, with:
 `residents.personal_data.resident_anonymise` calls every hook; no app imports another's hook.
 """
 
-import datetime
-import uuid
-
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 
 from o2r import registry
+from o2r.display import readable
 
 SETTING = "O2R_PERSONAL_DATA_SOURCES"
 
@@ -79,21 +77,12 @@ class Rows:
         value = getattr(row, field.attname)
         if value is None:
             return None
-        if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return "oui" if value else "non"
-        if isinstance(value, datetime.datetime):
-            return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        if hasattr(value, "as_e164"):
-            return value.as_e164 if value.is_valid() else str(value.raw_input)
-        if isinstance(value, uuid.UUID):
-            return str(value)
-        if field.get_internal_type() == "JSONField" or isinstance(value, int | float):
-            return value
-        return str(value)
+        if not field.choices and (
+            field.get_internal_type() == "JSONField"
+            or (isinstance(value, int | float) and not isinstance(value, bool))
+        ):
+            return value  # JSON-ready as it is
+        return readable(field, value, phone="e164")
 
     def row(self, row, *, exclude=(), extra=None) -> dict:
         data = dict(extra or {})

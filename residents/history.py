@@ -9,7 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+
+from o2r.display import readable
 
 from .models import (
     ActionStep,
@@ -87,21 +88,9 @@ class _Display:
 
     def __call__(self, row, f):
         value = getattr(row, f.attname)
-        if value is None or value == "":
-            return ""
         if f.is_relation:
-            return self.names.get((f.related_model, value), "—")
-        if f.choices:
-            return str(dict(f.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return "oui" if value else "non"
-        if isinstance(value, datetime.datetime):
-            return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        if hasattr(value, "as_national"):
-            return value.as_national
-        return str(value)
+            return "" if value is None else self.names.get((f.related_model, value), "—")
+        return readable(f, value)
 
 
 def _row_title(model, row, display):
