@@ -197,7 +197,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("O2R_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("O2R_LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Account and address together, and the account alone past O2R_LOGIN_ACCOUNT_FAILURE_LIMIT
+# failures from any addresses (o2r/accounts/security.py).
+AXES_LOCKOUT_PARAMETERS = "o2r.accounts.security.axes_lockout_parameters"
+O2R_LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("O2R_LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "o2r.accounts.security.axes_username"
 AXES_LOCKOUT_CALLABLE = "o2r.accounts.views.locked_out"

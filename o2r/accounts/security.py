@@ -2,7 +2,11 @@
 hooks django-axes calls. Axes keeps its own rows (attempts, successes, failures) in the
 database; they are purged after 12 months (`services.sign_in_logs_purge`)."""
 
+from axes.models import AccessAttempt, AccessBase
 from axes.signals import user_locked_out
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django_otp import user_has_device
@@ -19,6 +23,24 @@ def axes_username(request, credentials):
     else:
         username = request.POST.get("username", "")
     return str(username or "").replace("\x00", "").strip().lower()[:254]
+
+
+def axes_lockout_parameters(request_or_attempt, credentials=None):
+    """What a lock-out holds on (AXES_LOCKOUT_PARAMETERS): the account and the address
+    together, so that one office network never locks out a whole team; and the account alone,
+    from every address, once it has failed O2R_LOGIN_ACCOUNT_FAILURE_LIMIT times within the
+    cool-off from any number of addresses (guessing spread over many addresses)."""
+    if isinstance(request_or_attempt, AccessBase):
+        username = request_or_attempt.username
+    else:
+        username = axes_username(request_or_attempt, credentials)
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessAttempt.objects.filter(
+        username=username, attempt_time__gte=since
+    ).aggregate(total=Sum("failures_since_start"))["total"]
+    if (failures or 0) >= settings.O2R_LOGIN_ACCOUNT_FAILURE_LIMIT:
+        return ["username"]
+    return [["username", "ip_address"]]
 
 
 @receiver(user_logged_in, dispatch_uid="o2r_signin_open")

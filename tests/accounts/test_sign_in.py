@@ -107,6 +107,24 @@ def test_the_same_account_from_another_address_is_not_locked_out(client, officer
     assert _try(client, officer.email, TEST_PASSWORD, ip=ELSEWHERE).status_code == 302
 
 
+def test_guessing_spread_over_many_addresses_locks_the_account_everywhere(
+    client, officer, coach
+):
+    # Each address is locked out after 5; past 20 failures from any addresses within the
+    # cool-off, the account is locked from every address (ASVS: per account, not per IP).
+    for index in range(4):
+        assert _fail(client, officer.email, 5, ip=f"203.0.113.{index + 1}").status_code == 429
+    assert _try(client, officer.email, TEST_PASSWORD, ip=ELSEWHERE).status_code == 429
+    # The team is not: another account from those addresses and from the office signs in.
+    assert _try(client, coach.email, TEST_PASSWORD, ip="203.0.113.1").status_code == 302
+
+
+def test_fewer_failures_from_many_addresses_lock_nothing_elsewhere(client, officer):
+    for index in range(3):
+        _fail(client, officer.email, 5, ip=f"203.0.113.{index + 1}")
+    assert _try(client, officer.email, TEST_PASSWORD, ip=ELSEWHERE).status_code == 302
+
+
 def test_the_case_of_the_address_does_not_get_around_the_lock_out(client, officer):
     for email in ["samia.benali@adoma.test", "SAMIA.BENALI@adoma.test", " Samia.Benali@ADOMA.test"]:
         _try(client, email, "faux")
