@@ -5,10 +5,10 @@ database; they are purged after 12 months (`services.sign_in_logs_purge`)."""
 from axes.models import AccessAttempt, AccessBase
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.db.models import Sum
-from django.utils import timezone
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Sum
 from django.dispatch import receiver
+from django.utils import timezone
 from django_otp import user_has_device
 
 from .models import User
