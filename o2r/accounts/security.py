@@ -35,9 +35,9 @@ def axes_lockout_parameters(request_or_attempt, credentials=None):
     else:
         username = axes_username(request_or_attempt, credentials)
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    failures = AccessAttempt.objects.filter(
-        username=username, attempt_time__gte=since
-    ).aggregate(total=Sum("failures_since_start"))["total"]
+    failures = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
+        total=Sum("failures_since_start")
+    )["total"]
     if (failures or 0) >= settings.O2R_LOGIN_ACCOUNT_FAILURE_LIMIT:
         return ["username"]
     return [["username", "ip_address"]]

@@ -107,9 +107,7 @@ def test_the_same_account_from_another_address_is_not_locked_out(client, officer
     assert _try(client, officer.email, TEST_PASSWORD, ip=ELSEWHERE).status_code == 302
 
 
-def test_guessing_spread_over_many_addresses_locks_the_account_everywhere(
-    client, officer, coach
-):
+def test_guessing_spread_over_many_addresses_locks_the_account_everywhere(client, officer, coach):
     # Each address is locked out after 5; past 20 failures from any addresses within the
     # cool-off, the account is locked from every address (ASVS: per account, not per IP).
     for index in range(4):
