@@ -183,6 +183,16 @@ def confidential_notes_q(user) -> Q:
     return NOTHING
 
 
+def insertion_officers():
+    """Who may follow a resident as her insertion officer (the access table says)."""
+    return access.users_with(Action.RESIDENT_FOLLOW)
+
+
+def job_coaches():
+    """Who may accompany a resident (the access table says)."""
+    return access.users_with(Action.RESIDENT_ACCOMPANY)
+
+
 class ResidentQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.RESIDENT_OPEN):
         """The residents on whom `user` may do `action` (o2r/access.py holds the table)."""
@@ -271,7 +281,7 @@ class Resident(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        limit_choices_to=access.users_with(Action.RESIDENT_FOLLOW),
+        limit_choices_to=insertion_officers,
     )
     job_coach = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -280,7 +290,7 @@ class Resident(models.Model):
         null=True,
         blank=True,
         related_name="coached_residents",
-        limit_choices_to=access.users_with(Action.RESIDENT_ACCOMPANY),
+        limit_choices_to=job_coaches,
     )
 
     search_text = models.TextField(editable=False, default="")

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from o2r import personal_data
@@ -215,10 +214,14 @@ def inactive_residents(*, now=None):
     O2R_RETENTION_INACTIVE_DAYS, not yet anonymised (DOMAIN.md §5.8: 2 years)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.O2R_RETENTION_INACTIVE_DAYS)
+    # COALESCE(last_interaction_at, created_at) < cutoff, written so that the index on
+    # last_interaction_at serves the first branch.
     return (
         Resident.objects.filter(anonymised_at__isnull=True)
-        .alias(last_activity=Coalesce("last_interaction_at", "created_at"))
-        .filter(last_activity__lt=cutoff)
+        .filter(
+            Q(last_interaction_at__lt=cutoff)
+            | Q(last_interaction_at__isnull=True, created_at__lt=cutoff)
+        )
         .order_by("pk")
     )
 
