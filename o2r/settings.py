@@ -409,18 +409,22 @@ LOGGING = {
 
 # `residents` calls these and imports none of their owners: each app adds its own entry.
 # The resident's timeline: entries_for(resident, user, *, notes, health) -> [Entry].
-O2R_TIMELINE_SOURCES = ["residents.timeline.entries_for"]
+O2R_TIMELINE_SOURCES = ["residents.timeline.entries_for", "outreach.timeline.entries_for"]
 # Run inside the withdrawal's transaction, the resident locked: effect(*, consent, by).
 O2R_CONSENT_WITHDRAWAL_EFFECTS = []
 # The latest interaction per resident: source(*, resident_ids) -> {resident_id: datetime}.
-O2R_ACTIVITY_SOURCES = ["residents.activity.latest_interactions"]
+O2R_ACTIVITY_SOURCES = [
+    "residents.activity.latest_interactions",
+    "outreach.activity.latest_interactions",
+]
 # What each app holds about a resident, for the right of access and the erasure: modules
-# with MODELS, DERIVED, export(resident, *, organisation), erase(resident), purge_unlinked(now)
+# with MODELS, DERIVED, export(resident, *, user, health), erase(resident), purge_unlinked(now)
 # (o2r/personal_data.py).
 O2R_PERSONAL_DATA_SOURCES = [
     "residents.personal_data",
     "o2r.reminders.personal_data",
     "o2r.accounts.personal_data",
+    "outreach.personal_data",
 ]
 # Retention (DOMAIN.md §5.8): a resident with no interaction for this many days is anonymised by
 # the daily beat task, which only counts (dry run) unless O2R_RETENTION_WET_RUN is true.

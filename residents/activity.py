@@ -1,6 +1,6 @@
 """The residents app's activity source (settings O2R_ACTIVITY_SOURCES): the latest real
 interaction with each person that the file itself records — a consent given or withdrawn, a
-note, a move along the path (an exit is not a contact). Edits of the file are not
+note, a move into engaged, accompanied or employed. Edits of the file are not
 interactions (DOMAIN.md §5.8)."""
 
 import datetime
@@ -8,8 +8,8 @@ import datetime
 from django.db.models import Max
 from django.utils import timezone
 
-from .enums import Stage
 from .models import Consent, Note, StageChange
+from .services import INTERACTION_STAGES
 
 
 def _noon(day):
@@ -29,7 +29,7 @@ def latest_interactions(*, resident_ids) -> dict:
             latest[row["resident_id"]] = _noon(max(days))
     for queryset, field in (
         (Note.objects.all(), "created_at"),
-        (StageChange.objects.exclude(to_stage=Stage.EXITED), "changed_at"),
+        (StageChange.objects.filter(to_stage__in=INTERACTION_STAGES), "changed_at"),
     ):
         rows = (
             queryset.filter(resident_id__in=resident_ids)

@@ -53,3 +53,9 @@ def search_terms(query: str) -> list[str]:
             digits = "0" + digits[4:]
         return [digits]
     return [term for term in fold(query).split() if term][:6]
+
+
+def printable_text(text: str) -> str:
+    """Free text as it is stored: no control characters (PostgreSQL refuses NUL), a line's
+    breaks kept."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text or "")

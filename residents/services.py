@@ -87,6 +87,11 @@ PATH = {
 }
 
 
+# Moving into these stages follows a meeting with the person (an accompaniment consent, a
+# coach's acceptance, a hire): an interaction. Being identified (a roster, a referral) or
+# leaving (lost contact) is not.
+INTERACTION_STAGES = frozenset({Stage.ENGAGED, Stage.ACCOMPANIED, Stage.EMPLOYED})
+
 ONLY_VIA_MESSAGES = {
     "employment": "Ce passage se fait en enregistrant l'embauche ou la fin du contrat, "
     "dans l'accompagnement vers l'emploi.",
@@ -169,7 +174,7 @@ def resident_change_stage(
         ):
             resident.insertion_officer = by
         resident.save(update_fields=["stage", "stage_changed_at", "insertion_officer"])
-        if to != Stage.EXITED:  # a move along the path follows a contact; an exit may not
+        if to in INTERACTION_STAGES:
             resident_record_interaction(resident_id=resident.pk, at=now)
     return change
 

@@ -19,10 +19,11 @@ class Entry:
     kind: str  # a short code, used for the icon/badge: stage, note, consent, step, barrier
     title: str
     detail: str = ""
+    label: str = ""  # the badge's text, for a kind of another app
 
     @property
     def kind_label(self):
-        return KIND_LABELS.get(self.kind, self.kind)
+        return self.label or KIND_LABELS.get(self.kind, self.kind)
 
 
 KIND_LABELS = {

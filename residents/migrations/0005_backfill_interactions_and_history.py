@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # The latest real interaction of each resident from what the file already records: consents
-# given or withdrawn, notes, moves along the path (exits are not contacts). Dates of consents
+# given or withdrawn, notes, moves into engaged, accompanied or employed. Dates of consents
 # count at noon, Paris time.
 INTERACTIONS = """
 UPDATE residents_resident r SET last_interaction_at = s.at FROM (
@@ -14,7 +14,8 @@ UPDATE residents_resident r SET last_interaction_at = s.at FROM (
         UNION ALL
         SELECT resident_id, created_at FROM residents_note
         UNION ALL
-        SELECT resident_id, changed_at FROM residents_stagechange WHERE to_stage <> 'exited'
+        SELECT resident_id, changed_at FROM residents_stagechange
+        WHERE to_stage IN ('engaged', 'accompanied', 'employed')
     ) a GROUP BY resident_id
 ) s
 WHERE r.id = s.resident_id AND r.last_interaction_at IS NULL

@@ -1,0 +1,258 @@
+"""Outreach ("aller vers"): actions in the residences, contacts with residents, referrals by
+residence staff. A contact keeps the residence it happened in, so that past figures do not move
+when a person moves; people met who gave no name are a count on their action."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from o2r import access
+from o2r.access import Action, Scope
+from residents.models import NOTHING, Resident, tracked
+
+from .enums import ActionKind, Channel, Outcome, ReferralOutcome, ReferralSource, ReferralStatus
+
+SUMMARY_MAX = 300
+
+
+def _residence_scope(user, action, *, field="residence"):
+    """The rows of the residences of `user`'s memberships, when the table gives her `action`
+    on her memberships."""
+    if access.scope_of(user, action) == Scope.MEMBERSHIPS:
+        return Q(**{f"{field}__memberships__user": user})
+    return NOTHING
+
+
+class OutreachActionQuerySet(models.QuerySet):
+    def visible_to(self, user, action=Action.OUTREACH_READ):
+        return self.filter(_residence_scope(user, action))
+
+    def in_period(self, start, end):
+        """Actions that began in [start, end) (datetimes)."""
+        return self.filter(started_at__gte=start, started_at__lt=end)
+
+    def people_met(self):
+        """{"named": distinct residents met per action, summed; "unnamed": the counters}: a
+        named resident counts once per action, whoever met her and however often."""
+        named = (
+            Contact.objects.filter(action__in=self).values("action", "resident").distinct().count()
+        )
+        unnamed = self.aggregate(total=models.Sum("unnamed_count"))["total"] or 0
+        return {"named": named, "unnamed": unnamed}
+
+    def by_kind(self):
+        return dict(self.values_list("kind").annotate(n=Count("pk")).order_by())
+
+
+class OutreachAction(models.Model):
+    kind = models.CharField("type", max_length=30, choices=ActionKind.choices)
+    residence = models.ForeignKey(
+        "residents.Residence",
+        verbose_name="résidence",
+        on_delete=models.PROTECT,
+        related_name="outreach_actions",
+    )
+    started_at = models.DateTimeField("début", default=timezone.now)
+    ended_at = models.DateTimeField("fin", null=True, blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="équipe présente", related_name="+", blank=True
+    )
+    unnamed_count = models.PositiveIntegerField("personnes rencontrées sans nom", default=0)
+    notes = models.TextField("notes", max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
+    )
+    # One tap, one action: a double tap or a retried request carries the same token.
+    token = models.UUIDField("jeton du formulaire", unique=True, null=True, editable=False)
+
+    objects = OutreachActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action d'aller vers"
+        verbose_name_plural = "actions d'aller vers"
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            # A residence's history over a period.
+            models.Index(fields=["residence", "started_at"], name="outreach_action_residence"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="outreach_action_ends_after_start",
+                violation_error_message="La fin ne peut pas précéder le début.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.residence} ({self.started_at:%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        return reverse("outreach:action", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.ended_at is None
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user, action=Action.CONTACT_READ):
+        """The officer (and the housing manager) on her residences' contacts; the coach on the
+        contacts of the residents whose file she may open."""
+        scope = access.scope_of(user, action)
+        if scope == Scope.MEMBERSHIPS:
+            return self.filter(residence__memberships__user=user)
+        if scope == Scope.ASSIGNED:
+            return self.filter(resident__in=Resident.objects.visible_to(user))
+        return self.none()
+
+    def in_period(self, start, end):
+        return self.filter(at__gte=start, at__lt=end)
+
+    def two_way(self):
+        """A contact with the person herself (met, answered, replied): not a relay, not a
+        call without answer. A campaign SMS or a poster is a touch, never a Contact."""
+        return self.exclude(channel=Channel.RELAY).exclude(outcome=Outcome.NO_ANSWER)
+
+    def reached(self):
+        """The residents reached: those with at least one two-way contact among these."""
+        return Resident.objects.filter(pk__in=self.two_way().values("resident"))
+
+    def by_outcome(self):
+        return dict(self.values_list("outcome").annotate(n=Count("pk")).order_by())
+
+    def by_channel(self):
+        return dict(self.values_list("channel").annotate(n=Count("pk")).order_by())
+
+
+@tracked()
+class Contact(models.Model):
+    resident = models.ForeignKey(
+        Resident, verbose_name="résident", on_delete=models.CASCADE, related_name="contacts"
+    )
+    action = models.ForeignKey(
+        OutreachAction,
+        verbose_name="action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    # Where it happened: the figures of that residence, even after the person moves.
+    residence = models.ForeignKey(
+        "residents.Residence", verbose_name="résidence", on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField("canal", max_length=20, choices=Channel.choices)
+    at = models.DateTimeField("le", default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField("suite", max_length=20, choices=Outcome.choices)
+    summary = models.CharField("en une ligne", max_length=SUMMARY_MAX, blank=True)
+    next_step_on = models.DateField("prochaine étape le", null=True, blank=True)
+    token = models.UUIDField("jeton du formulaire", unique=True, null=True, editable=False)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["residence", "at"], name="outreach_contact_residence"),
+            models.Index(fields=["resident", "at"], name="outreach_contact_resident"),
+        ]
+
+    def __str__(self):
+        return f"Contact du {timezone.localtime(self.at):%d/%m/%Y}"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def handled_by(self, user):
+        """The inbox: referrals of the residences the table lets `user` handle."""
+        return self.filter(_residence_scope(user, Action.REFERRAL_HANDLE))
+
+    def filed_by(self, user):
+        if not access.allows(user, Action.REFERRAL_FILE):
+            return self.none()
+        return self.filter(filed_by=user)
+
+    def inbox_order(self):
+        status_order = models.Case(
+            models.When(status=ReferralStatus.NEW, then=0),
+            models.When(status=ReferralStatus.IN_PROGRESS, then=1),
+            default=2,
+        )
+        return self.alias(status_rank=status_order).order_by("status_rank", "filed_at", "pk")
+
+    def by_source(self):
+        return dict(self.values_list("source").annotate(n=Count("pk")).order_by())
+
+
+@tracked()
+class Referral(models.Model):
+    """A signalement: residence staff point out someone who might be interested. A resident
+    already known, or a new person with three things: a first name, a unit, how to reach her."""
+
+    residence = models.ForeignKey(
+        "residents.Residence", verbose_name="résidence", on_delete=models.PROTECT, related_name="+"
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name="résident",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    first_name = models.CharField("prénom", max_length=100, blank=True)
+    housing_unit = models.CharField("logement", max_length=30, blank=True)
+    how_to_reach = models.CharField("comment la joindre", max_length=200, blank=True)
+    source = models.CharField("signalé par", max_length=30, choices=ReferralSource.choices)
+    source_name = models.CharField("nom de qui signale", max_length=150, blank=True)
+    reason = models.CharField("pourquoi", max_length=500)
+    status = models.CharField(
+        "état", max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.NEW
+    )
+    outcome = models.CharField("issue", max_length=20, choices=ReferralOutcome.choices, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="déposé par", on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    filed_at = models.DateTimeField("déposé le", default=timezone.now)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="pris en charge par", on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    taken_at = models.DateTimeField("pris en charge le", null=True, blank=True)
+    closed_at = models.DateTimeField("clos le", null=True, blank=True)
+    token = models.UUIDField("jeton du formulaire", unique=True, null=True, editable=False)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "signalement"
+        verbose_name_plural = "signalements"
+        ordering = ["-filed_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["residence", "status", "filed_at"], name="outreach_referral_inbox"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.CLOSED) | ~Q(outcome=""),
+                name="outreach_referral_closed_has_outcome",
+                violation_error_message="Un signalement clos a toujours une issue.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Signalement du {timezone.localtime(self.filed_at):%d/%m/%Y}"
+
+
+def new_token():
+    return uuid.uuid4()
