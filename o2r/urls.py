@@ -32,5 +32,6 @@ urlpatterns = [
     path("systeme/worker/", core_views.worker_check, name="worker_check"),
     path("residents/", include("residents.urls")),
     path("rappels/", include("o2r.reminders.urls")),
+    path("aller-vers/", include("outreach.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,13 +5,14 @@ A form carries a token (a UUID made when it is shown): a double tap or a retried
 slow connection finds the row the first one wrote, through a unique constraint, instead of
 writing a second."""
 
+import contextlib
 import datetime
 import uuid
 
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -21,7 +22,8 @@ from o2r.reminders.services import reminder_key, reminder_upsert
 from residents import services as residents
 from residents.enums import ConsentMethod, ConsentScope, Stage
 from residents.models import Residence, Resident
-from residents.normalise import printable_text
+from residents.normalise import name_key, printable_text
+from residents.validators import parse_phone
 
 from .enums import (
     ENGAGING_OUTCOMES,
@@ -306,13 +308,51 @@ def _locked_referral(referral, by):
     return referral
 
 
-def referral_take(*, referral: Referral, by, resident: Resident | None = None) -> Referral:
+class ReferralMayBeKnown(ValidationError):
+    """The person referred may already have a file: the officer chooses it, or confirms that
+    she is someone new (the resident file's duplicate check, for a referral)."""
+
+    def __init__(self, candidates):
+        self.candidates = candidates
+        super().__init__("Cette personne a peut-être déjà un dossier dans la résidence.")
+
+
+def referral_candidates(referral: Referral) -> list[Resident]:
+    """Residents of the referral's residence who may be the person: the same first name
+    (folded, as the duplicate check compares names) in the same unit, or the same phone."""
+    phone = ""
+    with contextlib.suppress(ValidationError):  # "le soir, au logement" is no number
+        phone, _ = parse_phone(referral.how_to_reach)
+    unit = " ".join(referral.housing_unit.split()).casefold()
+    same = Q(housing_unit__iexact=referral.housing_unit) if unit else Q(pk__in=[])
+    if phone:
+        same |= Q(phone=phone)
+    found = Resident.objects.filter(
+        same, residence_id=referral.residence_id, anonymised_at__isnull=True
+    ).order_by("last_name", "first_name")[:10]
+    wanted = name_key(referral.first_name)
+    return [
+        resident
+        for resident in found
+        if (phone and resident.phone and resident.phone.as_e164 == phone)
+        or name_key(resident.first_name) == wanted
+    ]
+
+
+def referral_take(
+    *, referral: Referral, by, resident: Resident | None = None, new_person: bool = False
+) -> Referral:
     """The officer takes the referral: linked to a resident of the residence (chosen, or the
-    one already named), or a new file with what staff wrote."""
+    one already named), or — after the duplicate check, or when she says it is someone new —
+    a new file with what staff wrote."""
     with transaction.atomic(), _history(by):
         referral = _locked_referral(referral, by)
         if referral.status == ReferralStatus.CLOSED:
             raise ValidationError("Ce signalement est déjà clos.")
+        if resident is None and referral.resident_id is None and not new_person:
+            candidates = referral_candidates(referral)
+            if candidates:
+                raise ReferralMayBeKnown(candidates)
         if resident is not None:
             if resident.residence_id != referral.residence_id:
                 raise ValidationError({"resident": "Ce résident n'habite pas cette résidence."})

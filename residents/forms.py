@@ -341,6 +341,11 @@ class ResidentFilter(django_filters.FilterSet):
     invisible = django_filters.BooleanFilter(
         label="Invisibles seulement", method="filter_invisible", widget=forms.CheckboxInput
     )
+    no_contact_30 = django_filters.BooleanFilter(
+        label="Sans contact depuis 30 jours",
+        method="filter_no_contact_30",
+        widget=forms.CheckboxInput,
+    )
     sort = django_filters.ChoiceFilter(
         label="Tri",
         choices=[
@@ -417,6 +422,14 @@ class ResidentFilter(django_filters.FilterSet):
             Q(until__isnull=True) | Q(until__gte=timezone.localdate())
         )
         return queryset.filter(Exists(current))
+
+    def filter_no_contact_30(self, queryset, name, value):
+        if not value:
+            return queryset
+        cutoff = timezone.now() - datetime.timedelta(days=30)
+        return queryset.filter(
+            Q(last_interaction_at__lt=cutoff) | Q(last_interaction_at__isnull=True)
+        )
 
     def filter_invisible(self, queryset, name, value):
         return queryset.invisible() if value else queryset

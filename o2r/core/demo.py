@@ -104,7 +104,9 @@ def demo_load():
         for index in residence_indexes:
             ResidenceMembership.objects.get_or_create(user=user, residence=residences[index])
         logins.append((user, DEMO_PASSWORD))
-    _demo_residents(residents=residences, users={u.role: u for u, _ in logins})
+    users = {u.role: u for u, _ in logins}
+    _demo_residents(residents=residences, users=users)
+    _demo_outreach(residences=residences, users=users)
     return logins
 
 
@@ -211,3 +213,130 @@ def _demo_residents(*, residents, users):
                 owner="person",
                 due_on=today + datetime.timedelta(days=index),
             )
+
+
+def _demo_token(name):
+    """The same form token on every run: the demo's outreach rows are found by it."""
+    import uuid
+
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"https://o2r.demo/outreach/{name}")
+
+
+# Past hall sessions: residence index, days ago, start hour, people met who gave no name,
+# notes, then contacts (demo first name, outcome, minutes after the start, summary, next step
+# in days or None, accompaniment consent).
+DEMO_HALL_SESSIONS = [
+    (0, 21, 14, 2, "Permanence avec le responsable de résidence ; affiche posée la veille.", [
+        ("Fatoumata", "appointment_set", 20, "Rendez-vous au bureau pour le CV.", 5, False),
+        ("Jean-Luc", "declined", 55, "Ne cherche plus de travail pour l'instant.", None, False),
+    ]),
+    (1, 10, 17, 1, "Beaucoup de passage à la sortie du travail.", [
+        ("Tesfay", "interested", 15, "Veut une formation en logistique.", None, True),
+        ("Ahmad", "not_now", 40, "Repasser après ses cours de français.", None, False),
+    ]),
+    (2, 3, 9, 0, "", [
+        ("Élodie", "interested", 25, "Aimerait reprendre dans l'aide à domicile.", 4, False),
+    ]),
+]  # fmt: skip
+# Outside any session: a call nobody answered.
+DEMO_CALLS = [("Samira", "no_answer", 2)]  # first name, outcome, days ago
+
+# Filed by the residence staff: first name, unit, how to reach, source, source name, reason,
+# days ago, then what the officer did: None (new), "take", or a closing outcome.
+DEMO_REFERRALS = [
+    ("Moussa", "214", "Passe à l'accueil le matin.", "residence_manager", "",
+     "Cherche du travail dans le bâtiment, m'a demandé à qui s'adresser.", 1, None),
+    ("Aïcha", "C12", "06 12 34 56 78", "neighbour", "Une voisine du 2e",
+     "Vient d'arriver, ne connaît personne pour l'emploi.", 4, None),
+    ("Ibrahim", "305", "Le soir après 18 h, à son logement.", "maintenance_worker", "Yann",
+     "A parlé d'un permis de conduire à financer.", 9, "take"),
+    ("Rose", "118", "Par le responsable de résidence.", "social_insertion_manager", "",
+     "Souhaite reprendre une activité après un arrêt.", 16, "contacted"),
+    ("Viktor", "402", "Pas de téléphone connu.", "self", "",
+     "Est venu demander de l'aide pour une inscription à France Travail.", 25, "not_reachable"),
+]  # fmt: skip
+
+
+def _demo_outreach(*, residences, users):
+    """A few past hall sessions with a contact of every outcome, and referrals filed by the
+    residence staff (new, taken, closed), written through outreach.services, once: the form
+    tokens are fixed, and the rows of the first run are found by them."""
+    import datetime
+
+    import pghistory
+    from django.utils import timezone
+
+    from outreach import services
+    from outreach.models import OutreachAction, Referral
+    from residents.models import Resident
+
+    officer = users[Role.INSERTION_OFFICER]
+    staff = users[Role.RESIDENCE_STAFF]
+    tokens = [_demo_token(f"action-{n}") for n in range(len(DEMO_HALL_SESSIONS))]
+    if OutreachAction.objects.filter(token__in=tokens).exists():
+        return
+    people = {
+        resident.first_name: resident
+        for resident in Resident.objects.filter(residence__in=residences)
+    }
+    now = timezone.now().replace(second=0, microsecond=0)
+    for n, (index, days, hour, unnamed, notes, contacts) in enumerate(DEMO_HALL_SESSIONS):
+        day = timezone.localdate() - datetime.timedelta(days=days)
+        started_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+        action = services.outreach_action_start(
+            by=officer, residence=residences[index], started_at=started_at, token=tokens[n]
+        )
+        for first_name, outcome, minutes, summary, next_in, consent in contacts:
+            if first_name not in people:  # residents that were there before the demo's
+                continue
+            services.contact_log(
+                by=officer,
+                resident=people[first_name],
+                outcome=outcome,
+                action=action,
+                at=started_at + datetime.timedelta(minutes=minutes),
+                summary=summary,
+                next_step_on=(
+                    timezone.localdate() + datetime.timedelta(days=next_in) if next_in else None
+                ),
+                accompaniment_consent=consent,
+                token=_demo_token(f"contact-{n}-{first_name}"),
+            )
+        if unnamed:
+            services.outreach_action_count_unnamed(action=action, by=officer, delta=unnamed)
+        services.outreach_action_close(
+            action=action, by=officer, ended_at=started_at + datetime.timedelta(hours=2),
+            notes=notes,
+        )  # fmt: skip
+    for first_name, outcome, days in DEMO_CALLS:
+        if first_name not in people:
+            continue
+        services.contact_log(
+            by=officer,
+            resident=people[first_name],
+            outcome=outcome,
+            channel="phone",
+            at=now - datetime.timedelta(days=days),
+            token=_demo_token(f"call-{first_name}"),
+        )
+    for first_name, unit, reach, source, source_name, reason, days, done in DEMO_REFERRALS:
+        referral = services.referral_file(
+            by=staff,
+            residence=residences[0],  # the staff's residence (USERS)
+            first_name=first_name,
+            housing_unit=unit,
+            how_to_reach=reach,
+            source=source,
+            source_name=source_name,
+            reason=reason,
+            token=_demo_token(f"referral-{first_name}"),
+        )
+        # Filed some days ago, so that the inbox shows their age.
+        with pghistory.context(user=staff.pk):
+            Referral.objects.filter(pk=referral.pk).update(
+                filed_at=now - datetime.timedelta(days=days)
+            )
+        if done in ("take", "contacted"):
+            services.referral_take(referral=referral, by=officer)
+        if done and done != "take":
+            services.referral_close(referral=referral, by=officer, outcome=done)

@@ -19,6 +19,8 @@ class NavEntry:
 ENTRIES = [
     NavEntry("Accueil", "home"),
     NavEntry("Résidents", "residents:list", Action.RESIDENT_LIST),
+    NavEntry("Signalements", "outreach:referrals", Action.REFERRAL_HANDLE),
+    NavEntry("Signaler", "outreach:referral_new", Action.REFERRAL_FILE),
     NavEntry("Mes rappels", "reminders:mine", Action.REMINDERS_OWN),
     NavEntry("Test du worker", "worker_check", Action.WORKER_CHECK),
     NavEntry("Administration", "admin:index", Action.USERS_MANAGE),

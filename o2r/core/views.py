@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from o2r import access
 from o2r.access import Action, Profile
 from o2r.reminders.models import Reminder
+from outreach.forms import ActionStartForm
+from outreach.models import OutreachAction
 from residents.models import Residence
 
 from . import services
@@ -32,6 +34,13 @@ def home(request):
         "residences": Residence.objects.for_user(user).active().order_by("name"),
         "rights": access.rights_of(user),
     }
+    if access.allows(user, Action.OUTREACH_LOG):
+        context["start_form"] = ActionStartForm(user=user)
+        context["open_actions"] = list(
+            OutreachAction.objects.visible_to(user, Action.OUTREACH_LOG)
+            .filter(created_by=user, ended_at__isnull=True)
+            .select_related("residence")[:3]
+        )
     if access.allows(user, Action.WORKER_CHECK):
         context.update(worker_status_context())
     if access.allows(user, Action.REMINDERS_OWN):

@@ -96,3 +96,34 @@ document.addEventListener("htmx:responseError", function (event) {
 
   schedule(Number(body.dataset.sessionIdle), Number(body.dataset.sessionMaxAge));
 })();
+
+// The accompaniment consent of a contact form is offered only for the outcomes that open the
+// way to it: <form data-o2r-consent="interested appointment_set"> holds the outcome radios
+// and a [data-o2r-consent-box]. Without this script the box stays shown (the service refuses
+// a consent with another outcome, in French).
+(function () {
+  function sync(form) {
+    var box = form.querySelector("[data-o2r-consent-box]");
+    if (!box) {
+      return;
+    }
+    var engaging = form.dataset.o2rConsent.split(" ");
+    var checked = form.querySelector("input[name=outcome]:checked");
+    var shown = checked !== null && engaging.indexOf(checked.value) !== -1;
+    box.hidden = !shown;
+    if (!shown) {
+      box.querySelectorAll("input[type=checkbox]").forEach(function (input) {
+        input.checked = false;
+      });
+    }
+  }
+
+  document.querySelectorAll("form[data-o2r-consent]").forEach(function (form) {
+    sync(form);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "outcome") {
+        sync(form);
+      }
+    });
+  });
+})();

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_officer_logs_in_on_a_phone_and_finds_her_residences(log_in, officer, assert_accessible):
     page = log_in(officer)
     expect(page.get_by_role("heading", name="Bonjour Samia")).to_be_visible()
-    expect(page.get_by_text("Résidence Malakoff")).to_be_visible()
+    expect(page.get_by_role("list").get_by_text("Résidence Malakoff")).to_be_visible()
     assert_accessible(page)
     # On 360 px the menu is folded behind the toggler (Bootstrap's script, loaded as a file).
     logout = page.get_by_role("button", name="Se déconnecter")

@@ -4,6 +4,8 @@ from django.core.management import CommandError, call_command
 from o2r.accounts.enums import Role
 from o2r.accounts.models import Organisation, User
 from o2r.core.demo import DEMO_PASSWORD
+from outreach.enums import Outcome, ReferralStatus
+from outreach.models import Contact, OutreachAction, Referral
 from residents.models import Residence, ResidenceMembership, Resident, StageChange
 
 
@@ -15,6 +17,9 @@ def _counts():
         ResidenceMembership.objects.count(),
         Resident.objects.count(),
         StageChange.objects.count(),
+        OutreachAction.objects.count(),
+        Contact.objects.count(),
+        Referral.objects.count(),
     )
 
 
@@ -36,6 +41,27 @@ def test_load_demo_is_idempotent_and_prints_one_login_per_role(db, capsys):
     coach = User.objects.get(role=Role.JOB_COACH)
     assert Resident.objects.visible_to(coach).count() == 3
     assert Resident.objects.filter(stage__isnull=True).exists()
+
+
+def test_load_demo_adds_outreach_once(db):
+    call_command("load_demo")
+    call_command("load_demo")
+    officer = User.objects.get(role=Role.INSERTION_OFFICER)
+    staff = User.objects.get(role=Role.RESIDENCE_STAFF)
+    # Past hall sessions, closed, with people met who gave no name.
+    actions = OutreachAction.objects.visible_to(officer)
+    assert actions.count() == OutreachAction.objects.count() == 3
+    assert not actions.filter(ended_at__isnull=True).exists()
+    assert actions.people_met()["unnamed"] > 0
+    # A contact of every outcome, none twice.
+    contacts = Contact.objects.visible_to(officer)
+    assert set(contacts.by_outcome()) == set(Outcome.values)
+    assert contacts.count() == Contact.objects.count() == 6
+    # Referrals filed by the residence staff: new, taken and closed, in the officer's inbox.
+    referrals = Referral.objects.filed_by(staff)
+    assert referrals.count() == Referral.objects.count() == 5
+    assert set(referrals.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert Referral.objects.handled_by(officer).count() == 5
 
 
 def test_load_demo_restores_a_changed_demo_password(db):

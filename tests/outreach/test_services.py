@@ -204,3 +204,45 @@ def test_the_timeline_shows_contacts_to_those_who_may_read_them(
     client.force_login(officer)
     body = client.get(newcomer.get_absolute_url()).content.decode()
     assert "Contact (dans le hall) : Intéressé·e" in body and "Vue au hall" in body
+
+
+def test_taking_a_referral_checks_for_a_file_already_there(staff, officer, nantes_residences):
+    residence = nantes_residences[0]
+    known = ResidentFactory(first_name="Mariàm", housing_unit="a3", residence=residence)
+    referral = services.referral_file(
+        by=staff, residence=residence, first_name="Mariam", housing_unit="A3",
+        reason="Cherche du travail", source=ReferralSource.NEIGHBOUR,
+    )  # fmt: skip
+    with pytest.raises(services.ReferralMayBeKnown) as maybe:
+        services.referral_take(referral=referral, by=officer)
+    assert maybe.value.candidates == [known]
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.NEW
+    taken = services.referral_take(referral=referral, by=officer, resident=known)
+    assert taken.resident == known
+    other = services.referral_file(
+        by=staff, residence=residence, first_name="Mariam", housing_unit="A3",
+        reason="Une autre Mariam", source=ReferralSource.NEIGHBOUR,
+    )  # fmt: skip
+    new = services.referral_take(referral=other, by=officer, new_person=True)
+    assert new.resident != known and new.resident.first_name == "Mariam"
+
+
+def test_the_inbox_asks_which_file_when_the_person_may_be_known(
+    client, staff, officer, nantes_residences
+):
+    from django.urls import reverse
+
+    residence = nantes_residences[0]
+    known = ResidentFactory(first_name="Mariam", housing_unit="A3", residence=residence)
+    referral = services.referral_file(
+        by=staff, residence=residence, first_name="Mariam", housing_unit="A3",
+        reason="Cherche du travail", source=ReferralSource.NEIGHBOUR,
+    )  # fmt: skip
+    client.force_login(officer)
+    url = reverse("outreach:referral_take", args=[referral.pk])
+    page = client.post(url)
+    assert page.status_code == 200
+    assert "a peut-être déjà un dossier" in page.content.decode()
+    response = client.post(url, {"resident": known.pk})
+    assert response.status_code == 302 and response["Location"] == known.get_absolute_url()
+    assert Referral.objects.get(pk=referral.pk).resident == known

@@ -6,6 +6,7 @@ says what every member of the fixed cast gets on GET and on POST. Outside one's 
 answer is 404, never 403, so that the existence of a file is not disclosed; a refused request
 changes nothing; and every answer carries `Cache-Control: no-store`."""
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 from o2r.audit.models import AccessAction, AccessLog
 from o2r.core.models import WorkerPing
 from o2r.reminders.models import Reminder
+from outreach import services as outreach_services
+from outreach.models import Contact, OutreachAction, Referral
 from residents import roster, roster_services, services
 from residents.enums import ConsentScope, ReferentKind, Stage, StepOwner
 from residents.models import (
@@ -56,6 +59,16 @@ class File:
 
 
 @dataclass
+class Outreach:
+    """An open hall session in the shared file's residence, one contact in it, and a new
+    referral filed there by the residence staff."""
+
+    action: OutreachAction
+    contact: Contact
+    referral: Referral
+
+
+@dataclass
 class World:
     shared: File  # Nantes, assigned to the coach, sharing consent to Adelis standing
     unshared: File  # Nantes, assigned to the coach, no sharing consent
@@ -63,6 +76,7 @@ class World:
     reminder: Reminder  # the officer's
     roster_import: RosterImport  # the officer's, previewed, not confirmed
     cast: dict
+    outreach: Outreach
 
 
 def _file(resident, *, officer, share_with=None):
@@ -124,7 +138,26 @@ def world(cast, adelis, nantes_residences, other_territory_residence):
         reminder=reminder,
         roster_import=roster_import,
         cast=cast,
+        outreach=_outreach(cast, shared),
     )
+
+
+def _outreach(cast, resident):
+    action = outreach_services.outreach_action_start(
+        by=cast["officer"], residence=resident.residence
+    )
+    contact = outreach_services.contact_log(
+        by=cast["officer"], resident=resident, action=action, outcome="not_now"
+    )
+    referral = outreach_services.referral_file(
+        by=cast["staff"],
+        residence=resident.residence,
+        first_name="Moussa",
+        housing_unit="112",
+        reason="Cherche du travail",
+        source="residence_manager",
+    )
+    return Outreach(action=action, contact=contact, referral=referral)
 
 
 # A roster with one valid and one invalid line (so that the invalid-rows CSV has content).
@@ -135,7 +168,8 @@ ROSTER_CSV = (
 
 SNAPSHOT_MODELS = [
     Resident, ResidentBenefit, Consent, ResidentBarrier, ExternalReferent, Note, StageChange,
-    ActionStep, Reminder, RosterImport, AccessLog, WorkerPing,
+    ActionStep, Reminder, RosterImport, AccessLog, WorkerPing, OutreachAction, Contact,
+    Referral,
 ]  # fmt: skip
 
 
@@ -199,6 +233,14 @@ def _on(attribute=None, kwarg=None):
         return kwargs
 
     return build
+
+
+def _action(w):
+    return {"pk": w.outreach.action.pk}
+
+
+def _referral(w):
+    return {"pk": w.outreach.referral.pk}
 
 
 def _today():
@@ -336,6 +378,78 @@ TABLE = {
     ),
     "reminders:done": Route(
         kwargs=lambda w: {"pk": w.reminder.pk}, post=expect(officer=302), file=False
+    ),
+    # Outreach. Hall sessions: the insertion officer of the residence logs (her POSTs), and
+    # with the Adoma manager reads the session page; the outsider may start one, but a Nantes
+    # residence is not hers: the form refuses it (200 with the message), nothing saved.
+    "outreach:action_start": Route(
+        post=expect(officer=302, outsider=200),
+        data=lambda w: {"residence": w.shared.resident.residence_id, "token": uuid.uuid4()},
+        file=False,
+    ),
+    "outreach:action": Route(
+        kwargs=_action, get=expect(officer=200, adoma_manager=200), file=False
+    ),
+    "outreach:typeahead": Route(kwargs=_action, get=expect(officer=200), file=False),
+    "outreach:contact_add": Route(
+        kwargs=_action,
+        post=expect(officer=302),
+        data=lambda w: {
+            "resident": w.shared.resident.pk,
+            "outcome": "interested",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "outreach:meet_new": Route(
+        kwargs=_action,
+        post=expect(officer=302),
+        data=lambda w: {
+            "first_name": "Awa",
+            "housing_unit": "12",
+            "outcome": "not_now",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "outreach:count_unnamed": Route(kwargs=_action, post=expect(officer=302), file=False),
+    "outreach:contact_correct": Route(
+        kwargs=lambda w: {"pk": w.outreach.action.pk, "contact_pk": w.outreach.contact.pk},
+        post=expect(officer=302),
+        data=lambda w: {"outcome": "declined", "summary": "Corrigé"},
+        file=False,
+    ),
+    "outreach:action_close": Route(kwargs=_action, post=expect(officer=302), file=False),
+    # Referrals: filed by residence staff (and officers), on their residences; the outsider is
+    # refused a Nantes residence by the form. The inbox is the insertion officers'; the
+    # outsider's is empty of Nantes, and a Nantes referral is 404 to her.
+    "outreach:referral_new": Route(
+        get=expect(officer=200, staff=200, outsider=200),
+        post=expect(officer=302, staff=302, outsider=200),
+        data=lambda w: {
+            "residence": w.shared.resident.residence_id,
+            "first_name": "Binta",
+            "housing_unit": "7",
+            "reason": "Voudrait travailler",
+            "how_to_reach": "Le matin",
+            "source": "residence_manager",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "outreach:referrals_mine": Route(get=expect(officer=200, staff=200, outsider=200), file=False),
+    "outreach:referrals": Route(get=expect(officer=200, outsider=200), file=False),
+    "outreach:referral_take": Route(kwargs=_referral, post=expect(officer=302), file=False),
+    "outreach:referral_close": Route(
+        kwargs=_referral,
+        post=expect(officer=302),
+        data=lambda w: {"outcome": "contacted"},
+        file=False,
+    ),
+    "outreach:residence_history": Route(
+        kwargs=lambda w: {"pk": w.shared.resident.residence_id},
+        get=expect(officer=200, adoma_manager=200),
+        file=False,
     ),
 }
 

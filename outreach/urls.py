@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outreach"
+
+urlpatterns = [
+    path("permanences/demarrer/", views.action_start, name="action_start"),
+    path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/recherche/", views.typeahead, name="typeahead"),
+    path("actions/<int:pk>/contacts/", views.contact_add, name="contact_add"),
+    path("actions/<int:pk>/nouvelle-personne/", views.meet_new, name="meet_new"),
+    path("actions/<int:pk>/sans-nom/", views.count_unnamed, name="count_unnamed"),
+    path(
+        "actions/<int:pk>/contacts/<int:contact_pk>/corriger/",
+        views.contact_correct,
+        name="contact_correct",
+    ),
+    path("actions/<int:pk>/clore/", views.action_close, name="action_close"),
+    path("signalements/", views.referral_inbox, name="referrals"),
+    path("signalements/nouveau/", views.referral_new, name="referral_new"),
+    path("signalements/mes-signalements/", views.referrals_mine, name="referrals_mine"),
+    path("signalements/<int:pk>/prendre/", views.referral_take, name="referral_take"),
+    path("signalements/<int:pk>/clore/", views.referral_close, name="referral_close"),
+    path("residences/<int:pk>/historique/", views.residence_history, name="residence_history"),
+]
