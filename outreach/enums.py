@@ -11,6 +11,10 @@ class ActionKind(models.TextChoices):
     SMS_CAMPAIGN = "sms_campaign", "Campagne SMS"
 
 
+# Actions that touch residents without meeting them: counted apart ("touches").
+TOUCH_KINDS = frozenset({"poster", "sms_campaign"})
+
+
 class Channel(models.TextChoices):
     HALL = "hall", "Dans le hall"
     PHONE = "phone", "Téléphone"

@@ -204,6 +204,19 @@ class PeriodForm(forms.Form):
     du = forms.DateField(label="Du", required=False, widget=DateInput())
     au = forms.DateField(label="Au", required=False, widget=DateInput())
 
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for name in ("du", "au"):
+            day = data.get(name)
+            if day and not (
+                today - datetime.timedelta(days=365 * 20)
+                <= day
+                <= today + datetime.timedelta(days=366)
+            ):
+                self.add_error(name, "Choisissez une date des vingt dernières années.")
+        return data
+
     def period(self):
         """(first day, last day) chosen, by default the last three months."""
         today = timezone.localdate()

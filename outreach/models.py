@@ -14,7 +14,15 @@ from o2r import access
 from o2r.access import Action, Scope
 from residents.models import NOTHING, Resident, tracked
 
-from .enums import ActionKind, Channel, Outcome, ReferralOutcome, ReferralSource, ReferralStatus
+from .enums import (
+    TOUCH_KINDS,
+    ActionKind,
+    Channel,
+    Outcome,
+    ReferralOutcome,
+    ReferralSource,
+    ReferralStatus,
+)
 
 SUMMARY_MAX = 300
 
@@ -39,10 +47,19 @@ class OutreachActionQuerySet(models.QuerySet):
         """{"named": distinct residents met per action, summed; "unnamed": the counters}: a
         named resident counts once per action, whoever met her and however often."""
         named = (
-            Contact.objects.filter(action__in=self).values("action", "resident").distinct().count()
+            Contact.objects.filter(action__in=self)
+            .exclude(outcome=Outcome.NO_ANSWER)  # a closed door is nobody met
+            .values("action", "resident")
+            .distinct()
+            .count()
         )
         unnamed = self.aggregate(total=models.Sum("unnamed_count"))["total"] or 0
         return {"named": named, "unnamed": unnamed}
+
+    def touches(self):
+        """Posters and SMS campaigns: they touch residents without a contact, counted apart
+        from the people met and reached."""
+        return self.filter(kind__in=TOUCH_KINDS)
 
     def by_kind(self):
         return dict(self.values_list("kind").annotate(n=Count("pk")).order_by())
@@ -106,7 +123,7 @@ class ContactQuerySet(models.QuerySet):
         if scope == Scope.MEMBERSHIPS:
             return self.filter(residence__memberships__user=user)
         if scope == Scope.ASSIGNED:
-            return self.filter(resident__in=Resident.objects.visible_to(user))
+            return self.filter(resident__in=Resident.objects.visible_to(user, action))
         return self.none()
 
     def in_period(self, start, end):
@@ -168,6 +185,11 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"Contact du {timezone.localtime(self.at):%d/%m/%Y}"
+
+    @property
+    def is_two_way(self):
+        """The rule of ContactQuerySet.two_way, for one contact."""
+        return self.channel != Channel.RELAY and self.outcome != Outcome.NO_ANSWER
 
 
 class ReferralQuerySet(models.QuerySet):

@@ -11,7 +11,7 @@ import uuid
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -186,7 +186,7 @@ def contact_log(
             )
         if accompaniment_consent:
             _engage(resident, by=by, on=timezone.localdate(at))
-        if outcome != Outcome.NO_ANSWER:
+        if contact.is_two_way:  # the rule the activity source and "reached" use
             residents.resident_record_interaction(resident_id=resident.pk, at=at)
         if next_step_on:
             reminder_upsert(
@@ -241,9 +241,14 @@ def resident_meet_new(
     if not first_name:
         raise ValidationError({"first_name": "Indiquez au moins le prénom."})
     token = contact.get("token")
-    if token is not None and (done := Contact.objects.filter(token=token).first()):
-        return done
     with transaction.atomic(), _history(by):
+        if token is not None:
+            # Two taps racing: the second waits here, then finds the first one's contact,
+            # instead of making a second file.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [str(token)])
+            if done := Contact.objects.filter(token=token).first():
+                return done
         resident = residents.resident_create(
             by=by,
             data={

@@ -216,6 +216,8 @@ def count_unnamed(request, pk):
 @require_POST
 def contact_correct(request, pk, contact_pk):
     action = _action_for_log(request, pk)
+    if not action.is_open:
+        return _closed_refusal(request, action)
     contact = get_object_or_404(action.contacts, pk=contact_pk)
     form = ContactCorrectForm(request.POST, contact=contact)
     if form.is_valid():
@@ -298,9 +300,9 @@ def referral_inbox(request):
     require(request.user, Action.REFERRAL_HANDLE)
     handled = Referral.objects.handled_by(request.user).select_related("residence", "resident")
     open_referrals = list(handled.exclude(status=ReferralStatus.CLOSED).inbox_order())
-    closed = list(handled.filter(status=ReferralStatus.CLOSED).order_by("-closed_at", "-pk"))[
-        :CLOSED_SHOWN
-    ]
+    closed = list(
+        handled.filter(status=ReferralStatus.CLOSED).order_by("-closed_at", "-pk")[:CLOSED_SHOWN]
+    )
     today = timezone.localdate()
     for referral in [*open_referrals, *closed]:
         referral.age = _age(referral.filed_at, today)
@@ -319,9 +321,10 @@ def referral_take(request, pk):
     referral = get_referral_for_user(request, pk)
     resident = None
     if chosen := request.POST.get("resident"):
+        pk_chosen = int(chosen) if chosen.isascii() and chosen.isdigit() else None
         resident = (
             Resident.objects.visible_to(request.user, Action.OUTREACH_LOG)
-            .filter(residence=referral.residence, pk=chosen if chosen.isdigit() else None)
+            .filter(residence=referral.residence, pk=pk_chosen)
             .first()
         )
         if resident is None:

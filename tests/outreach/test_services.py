@@ -164,7 +164,10 @@ def test_counting_rules(officer, hall, nantes_residences):
         by=officer, resident=karim, channel=Channel.RELAY, outcome=Outcome.INTERESTED
     )
     actions = OutreachAction.objects.filter(pk=hall.pk)
-    assert actions.people_met() == {"named": 2, "unnamed": 2}
+    # Karim did not answer: nobody met (a closed door at a door-to-door round).
+    assert actions.people_met() == {"named": 1, "unnamed": 2}
+    poster = services.outreach_action_start(by=officer, residence=hall.residence, kind="poster")
+    assert list(OutreachAction.objects.touches()) == [poster]
     contacts = Contact.objects.filter(residence=nantes_residences[0])
     assert list(contacts.reached()) == [samia]
     assert contacts.by_outcome() == {"interested": 2, "not_now": 1, "no_answer": 1}
@@ -246,3 +249,27 @@ def test_the_inbox_asks_which_file_when_the_person_may_be_known(
     response = client.post(url, {"resident": known.pk})
     assert response.status_code == 302 and response["Location"] == known.get_absolute_url()
     assert Referral.objects.get(pk=referral.pk).resident == known
+
+
+def test_a_closed_session_takes_no_correction_and_odd_input_is_no_500(
+    client, officer, hall, newcomer
+):
+    from django.urls import reverse
+
+    contact = services.contact_log(by=officer, resident=newcomer, action=hall, outcome="not_now")
+    services.outreach_action_close(action=hall, by=officer)
+    client.force_login(officer)
+    url = reverse("outreach:contact_correct", args=[hall.pk, contact.pk])
+    client.post(url, {"outcome": "declined", "summary": "changé"})
+    contact.refresh_from_db()
+    assert contact.outcome == "not_now"
+    history = reverse("outreach:residence_history", args=[hall.residence_id])
+    for query in ("?au=9999-12-31", "?du=0001-01-02&au=0001-01-02", "?du=x"):
+        assert client.get(history + query).status_code == 200
+    referral = services.referral_file(
+        by=officer, residence=hall.residence, first_name="Zoé", reason="Travail",
+        source="neighbour",
+    )  # fmt: skip
+    take = reverse("outreach:referral_take", args=[referral.pk])
+    assert client.post(take, {"resident": "²"}).status_code == 302
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.NEW
