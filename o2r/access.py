@@ -61,6 +61,16 @@ class Action(models.TextChoices):
     CONTACT_READ = "contact.read", "Lire les contacts d'un résident"
     REFERRAL_FILE = "referral.file", "Signaler une personne (et suivre ses signalements)"
     REFERRAL_HANDLE = "referral.handle", "Traiter les signalements"
+    EMPLOYER_READ = "employer.read", "Entreprises : lire les fiches de son territoire"
+    EMPLOYER_EDIT = "employer.edit", "Entreprises : créer, modifier, changer le statut"
+    EMPLOYER_CONTACT_READ = (
+        "employer.contacts",
+        "Entreprises : interlocuteurs (données personnelles)",
+    )
+    PROSPECTING_READ = "prospecting.read", "Prospection : lire les démarches"
+    PROSPECTING_LOG = "prospecting.log", "Prospection : noter une démarche"
+    OPENING_READ = "opening.read", "Offres d'emploi : lire"
+    OPENING_EDIT = "opening.edit", "Offres d'emploi : saisir, modifier, clore"
     REMINDERS_OWN = "reminders.own", "Mes rappels"
     WORKER_CHECK = "system.worker_check", "Tester le worker"
     USERS_MANAGE = "system.users", "Gérer les comptes, les résidences, les référentiels"
@@ -81,6 +91,8 @@ class Scope(models.TextChoices):
     )
     HEALTH_CONSENT = "health_consent", "avec l'accord santé donné à son organisation"
     OWN_ORGANISATION = "own_organisation", "celles de son organisation"
+    TERRITORY = "territory", "celles de son territoire"
+    TERRITORY_OPEN = "territory_open", "les offres ouvertes de son territoire"
     OWN = "own", "les siens"
 
 
@@ -107,6 +119,10 @@ ACCESS = {
     (P.INSERTION_OFFICER, A.CONTACT_READ): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.REFERRAL_FILE): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.REFERRAL_HANDLE): S.MEMBERSHIPS,
+    # She talks about jobs with residents: she reads the companies and the open openings of
+    # her territory, not the employers' contacts nor the coach's prospecting.
+    (P.INSERTION_OFFICER, A.EMPLOYER_READ): S.TERRITORY,
+    (P.INSERTION_OFFICER, A.OPENING_READ): S.TERRITORY_OPEN,
     (P.INSERTION_OFFICER, A.REMINDERS_OWN): S.OWN,
     (P.JOB_COACH, A.RESIDENT_LIST): S.ASSIGNED,
     (P.JOB_COACH, A.RESIDENT_OPEN): S.ASSIGNED,
@@ -120,16 +136,32 @@ ACCESS = {
     (P.JOB_COACH, A.CONFIDENTIAL_NOTES_READ): S.OWN_ORGANISATION,
     (P.JOB_COACH, A.PERSONAL_DATA_EXPORT): S.ASSIGNED,
     (P.JOB_COACH, A.CONTACT_READ): S.ASSIGNED,
+    (P.JOB_COACH, A.EMPLOYER_READ): S.TERRITORY,
+    (P.JOB_COACH, A.EMPLOYER_EDIT): S.TERRITORY,
+    (P.JOB_COACH, A.EMPLOYER_CONTACT_READ): S.TERRITORY,
+    (P.JOB_COACH, A.PROSPECTING_READ): S.TERRITORY,
+    (P.JOB_COACH, A.PROSPECTING_LOG): S.TERRITORY,
+    (P.JOB_COACH, A.OPENING_READ): S.TERRITORY,
+    (P.JOB_COACH, A.OPENING_EDIT): S.TERRITORY,
     (P.JOB_COACH, A.REMINDERS_OWN): S.OWN,
     (P.HOUSING_MANAGER, A.RESIDENT_LIST): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.RESIDENT_OPEN): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.RESIDENT_EXPORT): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.OUTREACH_READ): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.CONTACT_READ): S.MEMBERSHIPS,
+    (P.HOUSING_MANAGER, A.EMPLOYER_READ): S.TERRITORY,
+    (P.HOUSING_MANAGER, A.OPENING_READ): S.TERRITORY_OPEN,
     (P.HOUSING_MANAGER, A.REMINDERS_OWN): S.OWN,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_LIST): S.ORGANISATION,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_OPEN): S.ORGANISATION,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_EXPORT): S.ORGANISATION,
+    (P.EMPLOYMENT_MANAGER, A.EMPLOYER_READ): S.TERRITORY,
+    (P.EMPLOYMENT_MANAGER, A.EMPLOYER_EDIT): S.TERRITORY,
+    (P.EMPLOYMENT_MANAGER, A.EMPLOYER_CONTACT_READ): S.TERRITORY,
+    (P.EMPLOYMENT_MANAGER, A.PROSPECTING_READ): S.TERRITORY,
+    (P.EMPLOYMENT_MANAGER, A.PROSPECTING_LOG): S.TERRITORY,
+    (P.EMPLOYMENT_MANAGER, A.OPENING_READ): S.TERRITORY,
+    (P.EMPLOYMENT_MANAGER, A.OPENING_EDIT): S.TERRITORY,
     (P.EMPLOYMENT_MANAGER, A.REMINDERS_OWN): S.OWN,
     (P.RESIDENCE_STAFF, A.REFERRAL_FILE): S.MEMBERSHIPS,
     (P.RESIDENCE_STAFF, A.REMINDERS_OWN): S.OWN,

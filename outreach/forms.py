@@ -8,30 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from o2r.access import Action
+from o2r.core.forms import TokenForm
 from residents.forms import DateInput
 from residents.models import Residence, Resident
 
 from .enums import Outcome, ReferralOutcome, ReferralSource
-from .models import SUMMARY_MAX, OutreachAction, new_token
-
-
-def add_service_errors(form, error: ValidationError):
-    """A service's refusal beside the field it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-class TokenForm(forms.Form):
-    """A form with a token made when it is shown: the same submission twice writes one row."""
-
-    token = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("token", new_token())
-        super().__init__(*args, **kwargs)
+from .models import SUMMARY_MAX, OutreachAction
 
 
 class OutcomeField(forms.ChoiceField):

@@ -15,6 +15,7 @@ from o2r import access
 from o2r.access import Action
 from o2r.audit.models import AccessAction
 from o2r.audit.services import access_log_request
+from o2r.core.forms import add_service_errors
 from residents.access import require
 from residents.models import Resident
 
@@ -29,7 +30,6 @@ from .forms import (
     PeriodForm,
     ReferralCloseForm,
     ReferralForm,
-    add_service_errors,
 )
 from .models import Contact, OutreachAction, Referral
 

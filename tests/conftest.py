@@ -2,7 +2,7 @@
 
 - officer: Adoma insertion officer working on the six Nantes residences;
 - staff: Adoma residence staff at one of them;
-- coach: Adelis job coach;
+- coach: Adelis job coach (no residence; her account's territory is Nantes Métropole);
 - adoma_manager, adelis_manager: a manager of each organisation;
 - administrator: manages users and residences, no membership;
 - outsider: an insertion officer whose memberships are in another territory (Saint-Nazaire).
@@ -97,6 +97,7 @@ def coach(adelis):
         last_name="Moreau",
         organisation=adelis,
         role=Role.JOB_COACH,
+        territory=TERRITORY,
     )
 
 
@@ -120,6 +121,7 @@ def adelis_manager(adelis):
         last_name="Haddad",
         organisation=adelis,
         role=Role.MANAGER,
+        territory=TERRITORY,
     )
 
 

@@ -15,7 +15,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
-        fields = ["email", "first_name", "last_name", "organisation", "role"]
+        fields = ["email", "first_name", "last_name", "organisation", "role", "territory"]
 
 
 class UserEditForm(UserChangeForm):
@@ -36,7 +36,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Identité", {"fields": ["first_name", "last_name"]}),
-        ("Organisation et rôle", {"fields": ["organisation", "role"]}),
+        ("Organisation et rôle", {"fields": ["organisation", "role", "territory"]}),
         ("Accès", {"fields": ["is_active", "is_staff", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
@@ -51,6 +51,7 @@ class UserAdmin(BaseUserAdmin):
                     "last_name",
                     "organisation",
                     "role",
+                    "territory",
                     "usable_password",
                     "password1",
                     "password2",

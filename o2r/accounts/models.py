@@ -60,6 +60,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
     )
     role = models.CharField("rôle", max_length=30, choices=Role.choices)
+    territory = models.CharField(
+        "territoire",
+        max_length=120,
+        blank=True,
+        help_text="Pour les équipes qui ne travaillent sur aucune résidence (l'emploi) : le "
+        "territoire du programme où elles travaillent (les entreprises qu'elles voient). Les "
+        "autres travaillent sur les territoires de leurs résidences.",
+    )
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField(
         "accès à l'administration",

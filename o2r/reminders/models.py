@@ -46,6 +46,10 @@ class Reminder(models.Model):
         "residents.Resident", verbose_name="résident", on_delete=models.CASCADE,
         null=True, blank=True, related_name="reminders",
     )  # fmt: skip
+    employer = models.ForeignKey(
+        "employers.Employer", verbose_name="entreprise", on_delete=models.CASCADE,
+        null=True, blank=True, related_name="reminders",
+    )  # fmt: skip
     title = models.CharField("rappel", max_length=300)
     due_at = models.DateTimeField("échéance")
     done_at = models.DateTimeField("fait le", null=True, blank=True)

@@ -21,6 +21,7 @@ def reminder_upsert(
     title: str,
     due_at: datetime.datetime,
     resident=None,
+    employer=None,
     kind: str = ReminderKind.STAFF_TASK,
     source: str = ReminderSource.AUTOMATIC,
 ) -> Reminder:
@@ -35,6 +36,7 @@ def reminder_upsert(
                 "title": title[:300],
                 "due_at": due_at,
                 "resident": resident,
+                "employer": employer,
                 "source": source,
             },
         )
