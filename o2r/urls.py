@@ -33,5 +33,6 @@ urlpatterns = [
     path("residents/", include("residents.urls")),
     path("rappels/", include("o2r.reminders.urls")),
     path("aller-vers/", include("outreach.urls")),
+    path("entreprises/", include("employers.urls")),
     path("admin/", admin.site.urls),
 ]

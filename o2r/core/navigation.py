@@ -21,6 +21,8 @@ ENTRIES = [
     NavEntry("Résidents", "residents:list", Action.RESIDENT_LIST),
     NavEntry("Signalements", "outreach:referrals", Action.REFERRAL_HANDLE),
     NavEntry("Signaler", "outreach:referral_new", Action.REFERRAL_FILE),
+    NavEntry("Entreprises", "employers:list", Action.EMPLOYER_READ),
+    NavEntry("Offres", "employers:openings", Action.OPENING_READ),
     NavEntry("Mes rappels", "reminders:mine", Action.REMINDERS_OWN),
     NavEntry("Test du worker", "worker_check", Action.WORKER_CHECK),
     NavEntry("Administration", "admin:index", Action.USERS_MANAGE),

@@ -14,7 +14,7 @@ def _sections(user):
     now = timezone.localtime()
     start_of_today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     start_of_tomorrow = start_of_today + timezone.timedelta(days=1)
-    reminders = list(Reminder.objects.for_assignee(user).open()[:500])
+    reminders = list(Reminder.objects.for_assignee(user).open().select_related("employer")[:500])
     # The resident's name only while the assignee may still open the file (a consent may have
     # been withdrawn since the reminder was created).
     visible = {

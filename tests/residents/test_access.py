@@ -16,7 +16,16 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from employers import services as employer_services
+from employers.models import (
+    Employer,
+    EmployerContact,
+    EmployerStatusChange,
+    JobOpening,
+    ProspectingAction,
+)
 from o2r.audit.models import AccessAction, AccessLog
+from o2r.core.demo import TERRITORY
 from o2r.core.models import WorkerPing
 from o2r.reminders.models import Reminder
 from outreach import services as outreach_services
@@ -34,6 +43,7 @@ from residents.models import (
     RosterImport,
     StageChange,
 )
+from tests.employers.factories import rome_title
 from tests.residents.factories import ResidentFactory
 from tests.utils import history_models
 
@@ -69,6 +79,17 @@ class Outreach:
 
 
 @dataclass
+class Network:
+    """A Nantes company in the coach's network, with a contact, an open opening and a filled
+    one (which officers may not see)."""
+
+    employer: Employer
+    contact: EmployerContact
+    opening: JobOpening
+    filled: JobOpening
+
+
+@dataclass
 class World:
     shared: File  # Nantes, assigned to the coach, sharing consent to Adelis standing
     unshared: File  # Nantes, assigned to the coach, no sharing consent
@@ -77,6 +98,7 @@ class World:
     roster_import: RosterImport  # the officer's, previewed, not confirmed
     cast: dict
     outreach: Outreach
+    network: Network
 
 
 def _file(resident, *, officer, share_with=None):
@@ -139,7 +161,34 @@ def world(cast, adelis, nantes_residences, other_territory_residence):
         roster_import=roster_import,
         cast=cast,
         outreach=_outreach(cast, shared),
+        network=_network(cast),
     )
+
+
+def _network(cast):
+    coach = cast["coach"]
+    employer = employer_services.employer_create(
+        by=coach,
+        data={
+            "name": "Nettoyage Atlantique Services",
+            "siret": "73282932000074",
+            "sector": "cleaning",
+            "city": "Nantes",
+            "territory": TERRITORY,
+        },
+    )
+    contact = employer_services.employer_contact_add(
+        by=coach, employer=employer, data={"first_name": "Nathalie", "last_name": "Guérin"}
+    )
+    title = rome_title()
+    opening_data = {
+        "rome_appellation": title, "contract_type": "cdi", "weekly_hours": 35,
+        "full_time": True, "city": "Nantes", "opened_on": timezone.localdate(),
+    }  # fmt: skip
+    opening = employer_services.job_opening_open(by=coach, employer=employer, data=opening_data)
+    filled = employer_services.job_opening_open(by=coach, employer=employer, data=opening_data)
+    employer_services.job_opening_close(by=coach, opening=filled, status="filled")
+    return Network(employer=employer, contact=contact, opening=opening, filled=filled)
 
 
 def _outreach(cast, resident):
@@ -169,7 +218,7 @@ ROSTER_CSV = (
 SNAPSHOT_MODELS = [
     Resident, ResidentBenefit, Consent, ResidentBarrier, ExternalReferent, Note, StageChange,
     ActionStep, Reminder, RosterImport, AccessLog, WorkerPing, OutreachAction, Contact,
-    Referral,
+    Referral, Employer, EmployerContact, EmployerStatusChange, ProspectingAction, JobOpening,
 ]  # fmt: skip
 
 
@@ -241,6 +290,36 @@ def _action(w):
 
 def _referral(w):
     return {"pk": w.outreach.referral.pk}
+
+
+def _employer(w):
+    return {"pk": w.network.employer.pk}
+
+
+def _opening(w):
+    return {"pk": w.network.opening.pk}
+
+
+def _opening_data(w):
+    return {
+        "rome_appellation": w.network.opening.rome_appellation_id,
+        "title": "Agent de propreté",
+        "contract_type": "cdd",
+        "duration_months": "6",
+        "weekly_hours": "24",
+        "positions": "2",
+        "opened_on": _today(),
+        "city": "Nantes",
+    }
+
+
+# Employers: lists of one's territory (the outsider's is Saint-Nazaire: empty of Nantes).
+EMPLOYERS_READ_LIST = expect(
+    officer=200, coach=200, adoma_manager=200, adelis_manager=200, outsider=200
+)
+EMPLOYERS_READ = expect(officer=200, coach=200, adoma_manager=200, adelis_manager=200)
+EMPLOYERS_EDIT_PAGE = expect(coach=200, adelis_manager=200)
+EMPLOYERS_WRITE = expect(coach=302, adelis_manager=302)
 
 
 def _today():
@@ -451,6 +530,103 @@ TABLE = {
         get=expect(officer=200, adoma_manager=200),
         file=False,
     ),
+    # Employers (employers/): the territory's. Coaches and the Adelis manager edit; officers and
+    # the Adoma manager read the companies and the open openings; the outsider's territory
+    # (Saint-Nazaire) has none of Nantes: her lists are empty, a Nantes company is 404 to her.
+    "employers:list": Route(get=EMPLOYERS_READ_LIST, file=False),
+    "employers:pipeline": Route(get=EMPLOYERS_READ_LIST, file=False),
+    "employers:create": Route(
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {
+            "name": "Restaurant Le Lieu Unique",
+            "siret": "35600000000048",
+            "naf_version": "naf_rev2",
+            "sector": "hospitality",
+            "city": "Nantes",
+            "territory": TERRITORY,
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "employers:detail": Route(kwargs=_employer, get=EMPLOYERS_READ, file=False),
+    "employers:edit": Route(
+        kwargs=_employer,
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {
+            "name": "Nettoyage Atlantique Services",
+            "siret": "73282932000074",
+            "naf_version": "naf_rev2",
+            "naf_code": "81.21Z",
+            "sector": "cleaning",
+            "city": "Nantes",
+            "territory": TERRITORY,
+        },
+        file=False,
+    ),
+    "employers:status": Route(
+        kwargs=_employer,
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {"status": "partner", "reason": "Convention signée"},
+        file=False,
+    ),
+    "employers:contact_add": Route(
+        kwargs=_employer,
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {"last_name": "Okafor", "role": "Chef d'équipe", "token": uuid.uuid4()},
+        file=False,
+    ),
+    "employers:contact_edit": Route(
+        kwargs=lambda w: {"pk": w.network.employer.pk, "contact_pk": w.network.contact.pk},
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {"first_name": "Nathalie", "last_name": "Guérin", "role": "DRH"},
+        file=False,
+    ),
+    "employers:prospecting_add": Route(
+        kwargs=_employer,
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {
+            "kind": "visit",
+            "on": _today(),
+            "at_time": "10:00",
+            "outcome": "met",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    # Openings: officers and the Adoma manager see the open ones only (the filled one is 404
+    # to them: see test_officers_see_open_openings_only); the type-ahead serves the form.
+    "employers:openings": Route(get=EMPLOYERS_READ_LIST, file=False),
+    "employers:opening": Route(kwargs=_opening, get=EMPLOYERS_READ, file=False),
+    "employers:opening_create": Route(
+        kwargs=_employer,
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {**_opening_data(w), "token": uuid.uuid4()},
+        file=False,
+    ),
+    "employers:opening_edit": Route(
+        kwargs=_opening,
+        get=EMPLOYERS_EDIT_PAGE,
+        post=EMPLOYERS_WRITE,
+        data=_opening_data,
+        file=False,
+    ),
+    "employers:opening_close": Route(
+        kwargs=_opening,
+        post=EMPLOYERS_WRITE,
+        data=lambda w: {"status": "filled", "closed_on": _today()},
+        file=False,
+    ),
+    "employers:opening_reopen": Route(
+        kwargs=lambda w: {"pk": w.network.filled.pk}, post=EMPLOYERS_WRITE, file=False
+    ),
+    "employers:rome_typeahead": Route(get=EMPLOYERS_EDIT_PAGE, file=False),
 }
 
 
@@ -966,3 +1142,17 @@ def test_access_log_rows_past_retention_can_be_purged(officer):
         (old_pk,) = cursor.fetchone()
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLog.objects.filter(pk=old_pk).update(page="autre")
+
+
+# Officers and the Adoma manager read the open openings of their territory, not the filled or
+# cancelled ones (the coach's record of her work).
+@pytest.mark.parametrize(
+    ("member", "status"), [(m, 200 if m in ("coach", "adelis_manager") else 404) for m in MEMBERS]
+)
+def test_officers_see_open_openings_only(client, world, member, status):
+    client.force_login(world.cast[member])
+    response = client.get(reverse("employers:opening", kwargs={"pk": world.network.filled.pk}))
+    assert response.status_code == status
+    listed = client.get(reverse("employers:openings"), {"status": "filled"})
+    if listed.status_code == 200:
+        assert (world.network.filled.get_absolute_url() in listed.text) == (status == 200)
