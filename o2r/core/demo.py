@@ -1,12 +1,30 @@
 """Demo data: the six residences of the Nantes programme, the two organisations and one user
 per role. Invented people and addresses; only `load_demo` writes them, never production."""
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from stdnum import luhn
 
+from employers import services
+from employers.enums import (
+    ContractType,
+    DroppedRequirement,
+    NetworkStatus,
+    OpeningStatus,
+    ProspectingKind,
+    ProspectingOutcome,
+    Schedule,
+    Sector,
+    SizeBand,
+)
+from employers.models import Employer, JobOpening, RomeAppellation
 from o2r.accounts.enums import OrganisationKind, Role
 from o2r.accounts.models import Organisation, User
-from residents.enums import ResidenceKind
+from o2r.reminders.services import reminder_done_by_key, reminder_key
+from residents.enums import FrenchLevel, ResidenceKind
 from residents.models import Residence, ResidenceMembership
 
 TERRITORY = "Nantes Métropole"
@@ -53,6 +71,8 @@ RESIDENCES = [
 DEMO_PASSWORD = "o2r-demo-2026"  # noqa: S105 - a demo password, printed on purpose
 
 # email, first name, last name, organisation key, role, residences (indexes into RESIDENCES)
+# The Adelis accounts work on no residence: their account's territory is the demo's (they see
+# its employers).
 USERS = [
     ("samia.benali@adoma.demo", "Samia", "Benali", "adoma", Role.INSERTION_OFFICER, range(6)),
     ("marc.legoff@adoma.demo", "Marc", "Le Goff", "adoma", Role.RESIDENCE_STAFF, [0]),
@@ -61,6 +81,7 @@ USERS = [
     ("karim.haddad@adelis.demo", "Karim", "Haddad", "adelis", Role.MANAGER, []),
     ("sophie.martin@o2r.demo", "Sophie", "Martin", "adoma", Role.ADMINISTRATOR, []),
 ]
+TERRITORY_ORGANISATIONS = {"adelis"}
 
 
 class DemoRefused(Exception):
@@ -96,6 +117,7 @@ def demo_load():
                 "is_active": True,
                 "is_staff": role == Role.ADMINISTRATOR,
                 "is_superuser": role == Role.ADMINISTRATOR,
+                "territory": TERRITORY if org_key in TERRITORY_ORGANISATIONS else "",
             },
         )
         if not user.check_password(DEMO_PASSWORD):
@@ -107,6 +129,7 @@ def demo_load():
     users = {u.role: u for u, _ in logins}
     _demo_residents(residents=residences, users=users)
     _demo_outreach(residences=residences, users=users)
+    _demo_employers(coach=users[Role.JOB_COACH])
     return logins
 
 
@@ -340,3 +363,942 @@ def _demo_outreach(*, residences, users):
             services.referral_take(referral=referral, by=officer)
         if done and done != "take":
             services.referral_close(referral=referral, by=officer, outcome=done)
+
+
+# --- Employers ------------------------------------------------------------------------------
+
+
+def demo_siret(n: int) -> str:
+    """An invented SIRET that passes the checks of a real one (stdnum.fr.siret): a SIREN of
+    999 1nn nn + its Luhn key, establishment 0001 + the key that makes the 14 digits Luhn-valid.
+    Not looked up in the Sirene register: invented, as the names are."""
+    siren = f"9991{n:04d}"
+    siren += luhn.calc_check_digit(siren)
+    nic = f"{siren}0001"
+    return nic + luhn.calc_check_digit(nic)
+
+
+# Each step of a company: days ago, kind, outcome, contact (index into its contacts or None),
+# summary, next step (days after the step, what) or None. The outcomes move the status
+# through employers.services.prospecting_log, as a coach's entries would.
+# Each opening: its ROME title, the days ago it was opened and how it closed ((status, days
+# ago, reason) or None), and its job analysis (over OPENING_DEFAULTS).
+# "status": an explicit change at the end (status, days ago, reason), or None.
+OPENING_DEFAULTS = {
+    "contract_type": ContractType.CDI,
+    "duration_months": None,
+    "weekly_hours": 35,
+    "full_time": True,
+    "schedule": [],
+    "working_days": ["mon", "tue", "wed", "thu", "fri"],
+    "postcode": "44000",
+    "city": "Nantes",
+    "car_needed": False,
+    "french_level": FrenchLevel.A2,
+    "languages_useful": [],
+    "hidden_market": True,
+    "positions": 1,
+}
+DEMO_EMPLOYERS = [
+    {
+        "name": "Entrepôts de l'Estuaire",
+        "naf_code": "5210B",
+        "sector": Sector.LOGISTICS,
+        "size_band": SizeBand.MEDIUM,
+        "address": "8 rue de la Fonderie, ZI Carquefou",
+        "postcode": "44470",
+        "city": "Carquefou",
+        "description": "Entrepôt de produits d'épicerie pour la grande distribution de l'Ouest.",
+        "contacts": [
+            (
+                "Gwenaëlle",
+                "Le Bihan",
+                "Responsable des ressources humaines",
+                "02 61 91 10 01",
+                "g.lebihan@entrepots-estuaire.example",
+            ),
+            ("Tomasz", "Nowak", "Chef de quai", "06 12 30 10 02", ""),
+        ],
+        "steps": [
+            (
+                150,
+                ProspectingKind.CALL,
+                ProspectingOutcome.NO_ANSWER,
+                None,
+                "Standard : rappeler le matin, avant 11 h.",
+                None,
+            ),
+            (
+                146,
+                ProspectingKind.CALL,
+                ProspectingOutcome.MEETING_SET,
+                0,
+                "Intéressée par le dispositif : rendez-vous sur site.",
+                (7, "Visite de l'entrepôt"),
+            ),
+            (
+                139,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.MET,
+                0,
+                "Visite avec la RH et le chef de quai : gros besoin en préparation de commandes "
+                "avant les fêtes.",
+                None,
+            ),
+            (
+                132,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.JOB_ANALYSED,
+                1,
+                "Poste de préparateur analysé sur le quai : la commande vocale se fait en français "
+                "simple, rien n'est écrit.",
+                None,
+            ),
+            (
+                118,
+                ProspectingKind.JOB_DATING,
+                ProspectingOutcome.PARTNERSHIP,
+                0,
+                "Job dating à la résidence Bellevue : 9 personnes venues, 4 retenues pour une "
+                "immersion.",
+                None,
+            ),
+            (
+                20,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                0,
+                "Point sur les embauches de l'automne ; de nouveaux besoins en janvier.",
+                (30, "Faire le point sur les besoins de janvier"),
+            ),
+        ],
+        "openings": [
+            {
+                "rome": "Préparateur / Préparatrice de commandes",
+                "opened": 132,
+                "contract_type": ContractType.CDD,
+                "duration_months": 6,
+                "schedule": [Schedule.EARLY],
+                "postcode": "44470",
+                "city": "Carquefou",
+                "transport": "Tram 1, arrêt Haluchère, puis bus 95 (25 min depuis Commerce)",
+                "french_level": FrenchLevel.A1,
+                "languages_useful": ["ara", "prs"],
+                "tasks": "Préparer les commandes au casque (commande vocale), filmer les "
+                "palettes, ranger sa zone en fin de poste.",
+                "requirements_kept": "Porter des colis jusqu'à 15 kg ; comprendre des consignes "
+                "orales simples ; être là à 6 h.",
+                "requirements_dropped": [
+                    DroppedRequirement.CV,
+                    DroppedRequirement.EXPERIENCE,
+                    DroppedRequirement.WRITTEN_FRENCH,
+                ],
+                "requirements_dropped_notes": "La commande vocale se règle en français simple ; "
+                "pas de test écrit à l'embauche.",
+                "onboarding": "Deux jours en binôme avec un préparateur confirmé ; chaussures de "
+                "sécurité fournies.",
+                "positions": 4,
+                "closed": (
+                    OpeningStatus.FILLED,
+                    100,
+                    "Quatre personnes embauchées après l'immersion.",
+                ),
+            },
+            {
+                "rome": "Cariste d'entrepôt",
+                "opened": 60,
+                "postcode": "44470",
+                "city": "Carquefou",
+                "transport": "Tram 1, arrêt Haluchère, puis bus 95",
+                "tasks": "Charger et décharger les camions, ranger les palettes en hauteur.",
+                "requirements_kept": "Repérer des emplacements par leur code ; travailler en "
+                "équipe sur le quai.",
+                "requirements_dropped": [DroppedRequirement.CERTIFICATE, DroppedRequirement.CV],
+                "requirements_dropped_notes": "CACES 1, 3 et 5 passés dans l'entreprise pendant "
+                "la période d'essai.",
+                "onboarding": "Un mois de conduite accompagnée par le chef de quai.",
+                "positions": 2,
+                "closed": None,
+            },
+            {
+                "rome": "Manutentionnaire",
+                "opened": 90,
+                "contract_type": ContractType.TEMP,
+                "schedule": [Schedule.EARLY],
+                "postcode": "44470",
+                "city": "Carquefou",
+                "transport": "Tram 1, arrêt Haluchère, puis bus 95",
+                "tasks": "Décharger les conteneurs de l'arrivage du lundi.",
+                "requirements_kept": "Port de charges ; horaires de 5 h à 12 h.",
+                "requirements_dropped": [DroppedRequirement.CV],
+                "closed": (
+                    OpeningStatus.CANCELLED,
+                    75,
+                    "Pic d'activité absorbé par l'équipe en place.",
+                ),
+            },
+        ],
+    },
+    {
+        "name": "Net'Atlantique Propreté",
+        "naf_code": "8121Z",
+        "sector": Sector.CLEANING,
+        "size_band": SizeBand.MEDIUM,
+        "address": "14 boulevard des Anglais",
+        "postcode": "44100",
+        "city": "Nantes",
+        "description": "Nettoyage de bureaux, de commerces et de parties communes.",
+        "contacts": [
+            ("Mehdi", "Aït Ouali", "Responsable d'exploitation", "06 12 30 20 01", ""),
+            (
+                "Sandrine",
+                "Rivière",
+                "Assistante RH",
+                "02 61 91 20 02",
+                "s.riviere@netatlantique.example",
+            ),
+        ],
+        "steps": [
+            (
+                175,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                1,
+                "Plaquette du dispositif envoyée à la direction.",
+                (7, "Relancer après la réunion de direction"),
+            ),
+            (
+                165,
+                ProspectingKind.CALL,
+                ProspectingOutcome.MEETING_SET,
+                0,
+                "Rendez-vous pris avec le responsable d'exploitation.",
+                None,
+            ),
+            (
+                158,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.MET,
+                0,
+                "Beaucoup de temps partiels en coupure et un fort turnover sur les sites de "
+                "bureaux.",
+                None,
+            ),
+            (
+                150,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.JOB_ANALYSED,
+                0,
+                "Poste d'agent de propreté analysé sur un site de bureaux du centre.",
+                None,
+            ),
+            (
+                140,
+                ProspectingKind.EVENT,
+                ProspectingOutcome.PARTNERSHIP,
+                0,
+                "Convention de partenariat signée au forum emploi de Bellevue.",
+                None,
+            ),
+            (
+                12,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.MET,
+                0,
+                "Visite du nouveau site de Rezé : deux postes à pourvoir.",
+                (21, "Présenter deux candidates pour le site de Rezé"),
+            ),
+        ],
+        "openings": [
+            {
+                "rome": "Agent / Agente de propreté de locaux",
+                "opened": 150,
+                "weekly_hours": 24,
+                "full_time": False,
+                "schedule": [Schedule.EARLY, Schedule.SPLIT],
+                "transport": "Tram 1, arrêt Commerce ; premier tram à 5 h 10",
+                "french_level": FrenchLevel.A1,
+                "languages_useful": ["snk", "bam"],
+                "tasks": "Entretien de bureaux (aspiration, sanitaires, poubelles), de 6 h à 9 h "
+                "et de 17 h à 19 h.",
+                "requirements_kept": "Suivre un planning de tâches en images ; être ponctuelle.",
+                "requirements_dropped": [
+                    DroppedRequirement.CV,
+                    DroppedRequirement.DIPLOMA,
+                    DroppedRequirement.WRITTEN_FRENCH,
+                ],
+                "onboarding": "Une semaine en binôme avec la cheffe d'équipe ; planning des "
+                "tâches en pictogrammes.",
+                "positions": 3,
+                "closed": (OpeningStatus.FILLED, 110, "Trois personnes accompagnées embauchées."),
+            },
+            {
+                "rome": "Agent / Agente de propreté de locaux",
+                "opened": 10,
+                "weekly_hours": 26,
+                "full_time": False,
+                "schedule": [Schedule.EARLY],
+                "postcode": "44400",
+                "city": "Rezé",
+                "transport": "Tram 3, arrêt Trocardière",
+                "tasks": "Entretien d'une agence bancaire et de ses parties communes.",
+                "requirements_kept": "Savoir lire un planning en pictogrammes.",
+                "requirements_dropped": [DroppedRequirement.CV, DroppedRequirement.EXPERIENCE],
+                "onboarding": "Trois jours en binôme sur le site.",
+                "positions": 2,
+                "closed": None,
+            },
+            {
+                "rome": "Agent / Agente de nettoyage industriel",
+                "opened": 45,
+                "contract_type": ContractType.CDD,
+                "duration_months": 3,
+                "schedule": [Schedule.NIGHT],
+                "postcode": "44800",
+                "city": "Saint-Herblain",
+                "transport": "Tram 1, arrêt François Mitterrand, puis 10 min à pied",
+                "french_level": FrenchLevel.A2,
+                "tasks": "Nettoyage des lignes d'une usine agroalimentaire, de 22 h à 5 h.",
+                "requirements_kept": "Respecter les consignes d'hygiène et de sécurité.",
+                "requirements_dropped": [
+                    DroppedRequirement.DIPLOMA,
+                    DroppedRequirement.DRIVING_LICENCE,
+                ],
+                "requirements_dropped_notes": "Le site est desservi par le tram de nuit le "
+                "week-end ; une navette de l'entreprise en semaine.",
+                "onboarding": "Formation hygiène la première nuit, tuteur désigné.",
+                "hidden_market": False,
+                "closed": None,
+            },
+        ],
+    },
+    {
+        "name": "Brasserie La Cale Sèche",
+        "naf_code": "5610A",
+        "sector": Sector.HOSPITALITY,
+        "size_band": SizeBand.SMALL,
+        "address": "3 quai des Antilles",
+        "postcode": "44200",
+        "city": "Nantes",
+        "description": "Brasserie de 120 couverts sur l'Île de Nantes, service midi et soir.",
+        "contacts": [
+            ("Julien", "Tessier", "Gérant", "06 12 30 30 01", "julien@lacaleseche.example"),
+            ("Fatou", "Ndiaye", "Cheffe de cuisine", "", ""),
+        ],
+        "steps": [
+            (
+                120,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.MET,
+                0,
+                "Passage après le service de midi : la plonge n'arrive pas à suivre.",
+                None,
+            ),
+            (
+                113,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.JOB_ANALYSED,
+                1,
+                "Poste de plongeur analysé avec la cheffe : les horaires en coupure sont le vrai "
+                "frein.",
+                None,
+            ),
+            (
+                95,
+                ProspectingKind.CALL,
+                ProspectingOutcome.PARTNERSHIP,
+                0,
+                "D'accord pour accueillir des personnes en immersion à chaque saison.",
+                None,
+            ),
+            (
+                8,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                0,
+                "Cherche un commis pour la saison.",
+                (10, "Proposer des candidats commis"),
+            ),
+        ],
+        "openings": [
+            {
+                "rome": "Plongeur / Plongeuse en restauration",
+                "opened": 113,
+                "weekly_hours": 30,
+                "full_time": False,
+                "schedule": [Schedule.SPLIT, Schedule.WEEKEND],
+                "working_days": ["tue", "wed", "thu", "fri", "sat"],
+                "postcode": "44200",
+                "transport": "Chronobus C5, arrêt Quai des Antilles",
+                "french_level": FrenchLevel.NONE,
+                "languages_useful": ["ara", "tir"],
+                "tasks": "Plonge, rangement de la vaisselle, nettoyage de la cuisine en fin de "
+                "service.",
+                "requirements_kept": "Tenir le rythme du coup de feu ; deux jours de repos fixes.",
+                "requirements_dropped": [
+                    DroppedRequirement.CV,
+                    DroppedRequirement.EXPERIENCE,
+                    DroppedRequirement.WRITTEN_FRENCH,
+                ],
+                "onboarding": "Deux jours d'immersion payés avant l'embauche ; repas pris sur "
+                "place.",
+                "closed": (
+                    OpeningStatus.FILLED,
+                    80,
+                    "Embauche en CDI après deux jours d'immersion.",
+                ),
+            },
+            {
+                "rome": "Commis / Commise de cuisine",
+                "opened": 8,
+                "contract_type": ContractType.CDD,
+                "duration_months": 5,
+                "weekly_hours": 39,
+                "schedule": [Schedule.SPLIT, Schedule.WEEKEND],
+                "working_days": ["tue", "wed", "thu", "fri", "sat"],
+                "postcode": "44200",
+                "transport": "Chronobus C5, arrêt Quai des Antilles",
+                "tasks": "Épluchage, mise en place, dressage des entrées.",
+                "requirements_kept": "Règles d'hygiène de base (formation donnée sur place).",
+                "requirements_dropped": [DroppedRequirement.DIPLOMA, DroppedRequirement.CV],
+                "onboarding": "La cheffe forme sur les fiches recettes en photos.",
+                "closed": None,
+            },
+        ],
+    },
+    {
+        "name": "Domicile Services Erdre et Loire",
+        "naf_code": "8810A",
+        "sector": Sector.CARE,
+        "size_band": SizeBand.MEDIUM,
+        "address": "22 rue de la Bastille",
+        "postcode": "44000",
+        "city": "Nantes",
+        "description": "Aide et accompagnement à domicile des personnes âgées, Nantes Nord et "
+        "Orvault.",
+        "contacts": [
+            (
+                "Oksana",
+                "Melnyk",
+                "Responsable de secteur",
+                "06 12 30 40 01",
+                "o.melnyk@dsel.example",
+            ),
+        ],
+        "steps": [
+            (
+                70,
+                ProspectingKind.EMAIL,
+                ProspectingOutcome.NO_ANSWER,
+                None,
+                "Courriel au service recrutement.",
+                None,
+            ),
+            (
+                62,
+                ProspectingKind.CALL,
+                ProspectingOutcome.MEETING_SET,
+                0,
+                "La responsable de secteur rappelle : rendez-vous à l'agence.",
+                None,
+            ),
+            (
+                55,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.MET,
+                0,
+                "Besoin permanent, surtout les week-ends ; le permis est leur premier filtre.",
+                None,
+            ),
+            (
+                41,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.JOB_ANALYSED,
+                0,
+                "Poste analysé : un secteur desservi par le tram 2 rend le permis inutile.",
+                (60, "Bilan de la première embauche"),
+            ),
+        ],
+        "openings": [
+            {
+                "rome": "Aide à domicile",
+                "opened": 41,
+                "weekly_hours": 28,
+                "full_time": False,
+                "schedule": [Schedule.WEEKEND, Schedule.SPLIT],
+                "working_days": ["mon", "tue", "wed", "thu", "sat", "sun"],
+                "transport": "Tram 2, arrêts Santos-Dumont à Orvault-Grand Val ; trajets entre "
+                "deux domiciles payés",
+                "french_level": FrenchLevel.B1,
+                "tasks": "Courses, repas, entretien du logement et compagnie auprès de personnes "
+                "âgées.",
+                "requirements_kept": "Parler avec les personnes aidées ; discrétion.",
+                "requirements_dropped": [
+                    DroppedRequirement.DRIVING_LICENCE,
+                    DroppedRequirement.VEHICLE,
+                    DroppedRequirement.DIPLOMA,
+                ],
+                "requirements_dropped_notes": "Vélo à assistance électrique prêté par "
+                "l'association.",
+                "onboarding": "Trois interventions en doublon ; formation gestes et postures la "
+                "première semaine.",
+                "positions": 2,
+                "closed": None,
+            },
+            {
+                "rome": "Auxiliaire de vie",
+                "opened": 55,
+                "contract_type": ContractType.CDD,
+                "duration_months": 6,
+                "weekly_hours": 30,
+                "full_time": False,
+                "french_level": FrenchLevel.B1,
+                "transport": "Tram 2, arrêt Chêne des Anglais",
+                "tasks": "Aide au lever et au coucher d'une personne dépendante.",
+                "requirements_dropped": [DroppedRequirement.DIPLOMA],
+                "closed": (OpeningStatus.CANCELLED, 30, "La personne aidée est entrée en EHPAD."),
+            },
+        ],
+    },
+    {
+        "name": "Bâtiments Le Floch et Associés",
+        "naf_code": "4399C",
+        "sector": Sector.BUILDING,
+        "size_band": SizeBand.SMALL,
+        "address": "9 rue des Chevaliers",
+        "postcode": "44400",
+        "city": "Rezé",
+        "description": "Maçonnerie générale et rénovation de logements sociaux.",
+        "contacts": [
+            ("Rui", "Ferreira", "Chef de chantier", "06 12 30 50 01", ""),
+            ("Anne", "Le Floch", "Gérante", "02 61 91 50 02", "a.lefloch@lefloch-batiment.example"),
+        ],
+        "steps": [
+            (
+                95,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                1,
+                "La gérante veut en parler à son chef de chantier.",
+                (7, "Rappeler la gérante"),
+            ),
+            (
+                86,
+                ProspectingKind.CALL,
+                ProspectingOutcome.MEETING_SET,
+                0,
+                "Rendez-vous sur un chantier à Rezé.",
+                None,
+            ),
+            (
+                80,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.MET,
+                0,
+                "Visite du chantier de la rue Jean Jaurès ; recherche des manœuvres fiables.",
+                None,
+            ),
+            (
+                33,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.JOB_ANALYSED,
+                0,
+                "Poste de manœuvre analysé : départ du dépôt en camion, pas besoin de permis.",
+                (45, "Organiser une immersion d'une semaine"),
+            ),
+        ],
+        "openings": [
+            {
+                "rome": "Manoeuvre bâtiment",
+                "opened": 33,
+                "contract_type": ContractType.CDD,
+                "duration_months": 6,
+                "schedule": [Schedule.EARLY],
+                "postcode": "44400",
+                "city": "Rezé",
+                "transport": "Tram 3, arrêt Rezé Hôtel de Ville ; départ du dépôt à 7 h",
+                "languages_useful": ["por"],
+                "tasks": "Approvisionner les maçons, gâcher le mortier, nettoyer le chantier.",
+                "requirements_kept": "Port de charges ; travail en extérieur par tous les temps.",
+                "requirements_dropped": [
+                    DroppedRequirement.DRIVING_LICENCE,
+                    DroppedRequirement.VEHICLE,
+                    DroppedRequirement.CV,
+                    DroppedRequirement.EXPERIENCE,
+                ],
+                "requirements_dropped_notes": "Le camion de l'entreprise part du dépôt.",
+                "onboarding": "Équipements de protection fournis ; accueil sécurité le premier "
+                "matin ; binôme avec un maçon.",
+                "positions": 2,
+                "closed": None,
+            },
+            {
+                "rome": "Aide-maçon / Aide-maçonne",
+                "opened": 80,
+                "contract_type": ContractType.CDD,
+                "duration_months": 3,
+                "postcode": "44400",
+                "city": "Rezé",
+                "transport": "Tram 3, arrêt Espace Diderot",
+                "requirements_dropped": [DroppedRequirement.EXPERIENCE],
+                "closed": (
+                    OpeningStatus.CANCELLED,
+                    60,
+                    "Chantier reporté au printemps (permis de construire).",
+                ),
+            },
+        ],
+    },
+    {
+        "name": "Marché Frais de Bellevue",
+        "naf_code": "4711D",
+        "sector": Sector.RETAIL,
+        "size_band": SizeBand.SMALL,
+        "address": "Centre commercial Bellevue, place Mendès-France",
+        "postcode": "44800",
+        "city": "Saint-Herblain",
+        "description": "Supermarché de quartier, ouvert 7 jours sur 7.",
+        "contacts": [("Karim", "Benslimane", "Directeur du magasin", "02 61 91 60 01", "")],
+        "steps": [
+            (
+                30,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.NO_ANSWER,
+                None,
+                "Directeur absent ; carte laissée à l'accueil.",
+                None,
+            ),
+            (
+                14,
+                ProspectingKind.CALL,
+                ProspectingOutcome.MEETING_SET,
+                0,
+                "Rendez-vous au magasin pour parler des postes en rayon.",
+                (18, "Rendez-vous au magasin"),
+            ),
+        ],
+        "openings": [],
+    },
+    {
+        "name": "Paysages de la Sèvre",
+        "naf_code": "8130Z",
+        "sector": Sector.GREEN_SPACES,
+        "size_band": SizeBand.MICRO,
+        "address": "5 chemin de la Ramée",
+        "postcode": "44120",
+        "city": "Vertou",
+        "description": "Entretien de jardins de copropriétés et d'espaces verts communaux.",
+        "contacts": [("Yann", "Guillou", "Gérant", "06 12 30 70 01", "")],
+        "steps": [
+            (48, ProspectingKind.CALL, ProspectingOutcome.NO_ANSWER, None, "Messagerie.", None),
+            (
+                44,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                0,
+                "Recrutera au printemps pour les tontes ; rappeler dans un mois.",
+                (35, "Rappeler pour la saison des tontes"),
+            ),
+        ],
+        "openings": [],
+    },
+    {
+        "name": "Hôtel du Quai de la Fosse",
+        "naf_code": "5510Z",
+        "sector": Sector.HOSPITALITY,
+        "size_band": SizeBand.SMALL,
+        "address": "31 quai de la Fosse",
+        "postcode": "44000",
+        "city": "Nantes",
+        "description": "Hôtel de 60 chambres près de la gare maritime.",
+        "contacts": [("Ana", "Pereira", "Gouvernante générale", "02 61 91 80 01", "")],
+        "steps": [
+            (
+                60,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.NOT_NOW,
+                0,
+                "Équipe d'étage complète jusqu'à l'été ; intéressée pour la saison.",
+                (120, "Recontacter avant la saison"),
+            ),
+        ],
+        "openings": [],
+    },
+    {
+        "name": "EHPAD Les Jardins de Chantenay",
+        "naf_code": "8710A",
+        "sector": Sector.HEALTH_SOCIAL,
+        "size_band": SizeBand.MEDIUM,
+        "address": "40 boulevard de la Liberté",
+        "postcode": "44100",
+        "city": "Nantes",
+        "description": "Établissement de 90 lits ; recrute en restauration et en entretien.",
+        "contacts": [("Christine", "Hamon", "Directrice adjointe", "02 61 91 90 01", "")],
+        "steps": [
+            (
+                21,
+                ProspectingKind.CALL,
+                ProspectingOutcome.NO_ANSWER,
+                None,
+                "Standard : la directrice adjointe est là le mardi.",
+                None,
+            ),
+            (
+                7,
+                ProspectingKind.CALL,
+                ProspectingOutcome.NO_ANSWER,
+                0,
+                "Messagerie ; message laissé.",
+                (7, "Rappeler la directrice adjointe"),
+            ),
+        ],
+        "openings": [],
+    },
+    {
+        "name": "Messagerie Express Loire",
+        "naf_code": "5229A",
+        "sector": Sector.LOGISTICS,
+        "size_band": SizeBand.MEDIUM,
+        "address": "2 rue Nungesser, zone aéroportuaire",
+        "postcode": "44340",
+        "city": "Bouguenais",
+        "description": "Tri et livraison de colis ; recrute des agents de quai avant les fêtes.",
+        "contacts": [("Jean-Baptiste", "Caillaud", "Responsable d'agence", "02 61 91 10 10", "")],
+        "steps": [],
+        "openings": [],
+    },
+    {
+        "name": "Restauration Collective Loire Océan",
+        "naf_code": "5629A",
+        "sector": Sector.HOSPITALITY,
+        "size_band": SizeBand.MEDIUM,
+        "address": "6 rue du Bois Briand",
+        "postcode": "44300",
+        "city": "Nantes",
+        "description": "Cuisine centrale : repas des cantines scolaires et des entreprises.",
+        "contacts": [
+            ("Ibrahima", "Sow", "Chef de production", "06 12 31 10 01", ""),
+            ("Laurence", "Bouvier", "Responsable RH", "02 61 91 11 02", "l.bouvier@rclo.example"),
+        ],
+        "steps": [
+            (
+                200,
+                ProspectingKind.CALL,
+                ProspectingOutcome.MEETING_SET,
+                1,
+                "Rendez-vous à la cuisine centrale.",
+                None,
+            ),
+            (
+                192,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.MET,
+                1,
+                "Visite de la cuisine centrale ; besoins en plonge et en conditionnement.",
+                None,
+            ),
+            (
+                185,
+                ProspectingKind.VISIT,
+                ProspectingOutcome.JOB_ANALYSED,
+                0,
+                "Poste de plongeur analysé avec le chef de production.",
+                None,
+            ),
+            (
+                170,
+                ProspectingKind.JOB_DATING,
+                ProspectingOutcome.PARTNERSHIP,
+                1,
+                "Job dating à la cuisine centrale : 6 personnes reçues, 2 embauchées.",
+                None,
+            ),
+            (
+                50,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                1,
+                "Perte du marché des cantines : plus d'embauche prévue.",
+                None,
+            ),
+        ],
+        "openings": [
+            {
+                "rome": "Plongeur / Plongeuse en restauration",
+                "opened": 185,
+                "schedule": [Schedule.EARLY],
+                "postcode": "44300",
+                "transport": "Tram 1, arrêt Ranzay",
+                "french_level": FrenchLevel.A1,
+                "tasks": "Lavage des bacs et des chariots de la cuisine centrale, de 6 h à 13 h.",
+                "requirements_kept": "Port de charges ; chaussures de sécurité (fournies).",
+                "requirements_dropped": [DroppedRequirement.CV, DroppedRequirement.EXPERIENCE],
+                "onboarding": "Une semaine en binôme.",
+                "positions": 2,
+                "closed": (OpeningStatus.FILLED, 165, "Deux personnes embauchées au job dating."),
+            },
+            {
+                "rome": "Employé polyvalent / Employée polyvalente de restauration",
+                "opened": 160,
+                "contract_type": ContractType.CDD,
+                "duration_months": 6,
+                "schedule": [Schedule.EARLY],
+                "postcode": "44300",
+                "transport": "Tram 1, arrêt Ranzay",
+                "tasks": "Conditionnement des repas en barquettes.",
+                "requirements_dropped": [DroppedRequirement.DIPLOMA],
+                "closed": (OpeningStatus.CANCELLED, 50, "Marché perdu : poste supprimé."),
+            },
+        ],
+        "status": (
+            NetworkStatus.INACTIVE,
+            45,
+            "Marché des cantines perdu : plus de recrutement prévu cette année.",
+        ),
+    },
+    {
+        "name": "Blanchisserie de la Beaujoire",
+        "naf_code": "9601A",
+        "sector": Sector.INDUSTRY,
+        "size_band": SizeBand.MEDIUM,
+        "address": "17 route de Saint-Joseph",
+        "postcode": "44300",
+        "city": "Nantes",
+        "description": "Blanchisserie industrielle (linge d'hôtels et de cliniques).",
+        "contacts": [("Philippe", "Rondeau", "Directeur de site", "02 61 91 12 01", "")],
+        "steps": [
+            (
+                110,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                0,
+                "Intéressé, attend la fin du rachat du site.",
+                (30, "Relancer après le rachat"),
+            ),
+            (
+                78,
+                ProspectingKind.CALL,
+                ProspectingOutcome.DECLINED,
+                0,
+                "Le nouveau groupe recrute par son agence d'intérim uniquement.",
+                None,
+            ),
+        ],
+        "openings": [],
+        "status": (
+            NetworkStatus.INACTIVE,
+            77,
+            "Recrutement confié à une agence d'intérim par le nouveau propriétaire.",
+        ),
+    },
+]
+CONTACT_FIELDS = ("first_name", "last_name", "role", "phone", "email")
+# The hour of the day each kind of step is noted at.
+STEP_HOURS = {
+    ProspectingKind.CALL: 10,
+    ProspectingKind.EMAIL: 9,
+    ProspectingKind.VISIT: 14,
+    ProspectingKind.EVENT: 14,
+    ProspectingKind.JOB_DATING: 9,
+}
+
+
+def _days_ago(days, hour):
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _demo_employers(*, coach):
+    """A dozen invented companies of the Nantes area, at every network status, written through
+    employers.services by the demo coach: contacts, steps over the last months (the statuses
+    and reminders follow from them), openings open, filled and cancelled. A company whose SIRET
+    is already there is left as it is."""
+    titles = {
+        title.label: title
+        for title in RomeAppellation.objects.select_related("rome").filter(
+            label__in={o["rome"] for e in DEMO_EMPLOYERS for o in e["openings"]}
+        )
+    }
+    for n, entry in enumerate(DEMO_EMPLOYERS, start=1):
+        siret = demo_siret(n)
+        if Employer.objects.filter(siret=siret).exists():
+            continue
+        fields = ("name", "naf_code", "sector", "size_band", "address", "postcode", "city")
+        employer = services.employer_create(
+            by=coach,
+            data={
+                **{field: entry[field] for field in fields},
+                "siret": siret,
+                "description": entry["description"],
+                "territory": TERRITORY,
+            },
+            confirm_similar=True,
+        )
+        # Entered in the network a few days before its first step.
+        entered = _days_ago(max([days for days, *_ in entry["steps"]], default=2) + 3, 9)
+        Employer.objects.filter(pk=employer.pk).update(created_at=entered)
+        employer.status_changes.update(at=entered)
+        contacts = [
+            services.employer_contact_add(
+                by=coach, employer=employer, data=dict(zip(CONTACT_FIELDS, contact, strict=True))
+            )
+            for contact in entry["contacts"]
+        ]
+        _demo_steps(coach=coach, employer=employer, contacts=contacts, steps=entry["steps"])
+        _demo_openings(coach=coach, employer=employer, openings=entry["openings"], titles=titles)
+        if entry.get("status"):
+            status, days, reason = entry["status"]
+            services.employer_status_set(by=coach, employer=employer, status=status, reason=reason)
+            employer.status_changes.filter(to_status=status, reason=reason).update(
+                at=_days_ago(days, 11)
+            )
+
+
+def _demo_steps(*, coach, employer, contacts, steps):
+    actions = []
+    for days, kind, outcome, contact, summary, next_step in steps:
+        at = _days_ago(days, STEP_HOURS[kind])
+        next_in, next_what = next_step or (None, "")
+        actions.append(
+            services.prospecting_log(
+                by=coach,
+                employer=employer,
+                kind=kind,
+                outcome=outcome,
+                at=at,
+                summary=summary,
+                contact=contacts[contact] if contact is not None else None,
+                next_step_on=at.date() + datetime.timedelta(days=next_in) if next_in else None,
+                next_step=next_what,
+            )
+        )
+    # A step followed by another was followed up: its reminder is done.
+    for action in actions[:-1]:
+        reminder_done_by_key(dedup_key=reminder_key("prospecting", action.pk))
+
+
+def _demo_openings(*, coach, employer, openings, titles):
+    today = timezone.localdate()
+    for analysis in openings:
+        analysis = dict(analysis)
+        title, days, closing = (analysis.pop(key) for key in ("rome", "opened", "closed"))
+        opening = services.job_opening_open(
+            by=coach,
+            employer=employer,
+            data={
+                **OPENING_DEFAULTS,
+                **analysis,
+                "rome_appellation": titles[title],
+                "opened_on": today - datetime.timedelta(days=days),
+            },
+        )
+        JobOpening.objects.filter(pk=opening.pk).update(created_at=_days_ago(days, 16))
+        if closing:
+            status, closed_days, reason = closing
+            services.job_opening_close(
+                by=coach,
+                opening=opening,
+                status=status,
+                closed_on=today - datetime.timedelta(days=closed_days),
+                reason=reason,
+            )
