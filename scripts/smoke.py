@@ -134,6 +134,15 @@ def check_logins(base_url, logins):
             raise SmokeFailure(f"connexion refusée pour {email} ({status} {url})")
         if "Tâches de fond" in body:
             administrator = browser
+        if "Réseau d'entreprises" in body:
+            # The coach's network: the demo companies, at every status.
+            status, _, pipeline = browser.get("/entreprises/reseau/")
+            if status != 200 or not re.search(r'href="/entreprises/\d+/"', pipeline):
+                raise SmokeFailure(f"le réseau d'entreprises ne s'affiche pas ({status})")
+            status, _, openings = browser.get("/entreprises/offres/")
+            if status != 200 or not re.search(r'href="/entreprises/offres/\d+/"', openings):
+                raise SmokeFailure(f"les offres d'emploi ne s'affichent pas ({status})")
+            print("  réseau d'entreprises et offres ok")
         print(f"  connexion ok : {email}")
     if administrator is None:
         raise SmokeFailure("aucun identifiant de démonstration n'ouvre l'accueil administratrice")
