@@ -92,6 +92,11 @@ OUTCOME_STATUS = {
     ProspectingOutcome.PARTNERSHIP: NetworkStatus.PARTNER,
 }
 
+# Outcomes of a step where the coach and the employer actually met.
+MET_OUTCOMES = frozenset(
+    {ProspectingOutcome.MET, ProspectingOutcome.JOB_ANALYSED, ProspectingOutcome.PARTNERSHIP}
+)
+
 # Outcomes where somebody at the company answered: a contact (a closed door is none).
 CONTACT_OUTCOMES = frozenset(set(ProspectingOutcome) - {ProspectingOutcome.NO_ANSWER})
 

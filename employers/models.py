@@ -22,6 +22,7 @@ from residents.models import Residence, tracked
 from .enums import (
     CONTACT_OUTCOMES,
     MEETING_KINDS,
+    MET_OUTCOMES,
     ContractType,
     DroppedRequirement,
     NafVersion,
@@ -334,8 +335,9 @@ class ProspectingActionQuerySet(models.QuerySet):
         return self.filter(outcome__in=CONTACT_OUTCOMES)
 
     def meetings(self):
-        """Face-to-face steps that took place (a visit nobody answered is no meeting)."""
-        return self.filter(kind__in=MEETING_KINDS).contacts()
+        """Face-to-face steps where the coach met the company (a visit that only set an
+        appointment, or where nobody answered, is no meeting)."""
+        return self.filter(kind__in=MEETING_KINDS, outcome__in=MET_OUTCOMES)
 
     def companies_prospected(self) -> int:
         """Distinct companies with at least one step among these."""

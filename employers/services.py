@@ -60,7 +60,8 @@ LEGAL_FORMS = {
 def employer_name_key(name: str) -> str:
     """'SARL Boulangerie Léon & Fils' -> 'boulangerie leon fils'."""
     words = [word for word in fold(name).split() if word not in LEGAL_FORMS]
-    return " ".join(words) or fold(name)
+    # A name in another script, which folding empties, is kept lower-cased (as name_key does).
+    return " ".join(words) or fold(name) or " ".join((name or "").casefold().split())
 
 
 def _text(value, limit):
@@ -151,6 +152,8 @@ def employer_duplicates(*, by, name: str, city: str, siret: str = "", exclude=No
     same_siret = Employer.objects.filter(siret=siret) if siret else Employer.objects.none()
     key = employer_name_key(name)
     similar = Employer.objects.visible_to(by).filter(city_key=fold(city))
+    if not key:
+        similar = similar.none()  # nothing to compare (a name of punctuation only)
     similar = similar.annotate(similarity=TrigramSimilarity("name_key", key)).filter(
         Q(name_key=key) | Q(similarity__gte=NEAR_IDENTICAL) | Q(name_key__contains=key)
     )
@@ -236,7 +239,12 @@ def employer_update(*, by, employer: Employer, data: dict) -> Employer:
         employer.name_key = employer_name_key(employer.name)
         employer.city_key = fold(employer.city)
         employer.full_clean(exclude=["created_by", "owner"])
-        employer.save()
+        try:
+            with transaction.atomic():
+                employer.save()
+        except IntegrityError:
+            # Another coach gave this SIRET to another company meanwhile: the constraint decides.
+            raise ValidationError({"siret": "Une autre entreprise porte déjà ce SIRET."}) from None
     return employer
 
 
@@ -440,6 +448,11 @@ def _clean_opening(values: dict) -> dict:
             f"La durée hebdomadaire est comprise entre 0 et {MAX_WEEKLY_HOURS} heures "
             "(la durée maximale du travail)."
         )
+    if values.get("full_time") and hours is not None and 0 < hours < FULL_TIME_HOURS:
+        errors["full_time"] = (
+            f"Un temps plein compte au moins {FULL_TIME_HOURS} heures par semaine : "
+            "décochez « Temps plein » ou corrigez les heures."
+        )
     contract = values.get("contract_type")
     duration = values.get("duration_months")
     if contract in DURATION_REQUIRED and not duration:
@@ -520,11 +533,7 @@ def job_opening_close(
     errors = {}
     if status not in (OpeningStatus.FILLED, OpeningStatus.CANCELLED):
         errors["status"] = "Choisissez : pourvue ou annulée."
-    if closed_on < opening.opened_on:
-        errors["closed_on"] = (
-            f"La clôture ne peut pas précéder l'ouverture ({opening.opened_on:%d/%m/%Y})."
-        )
-    elif closed_on > timezone.localdate():
+    if closed_on > timezone.localdate():
         errors["closed_on"] = "La date de clôture est au plus tard aujourd'hui."
     if errors:
         raise ValidationError(errors)
@@ -534,6 +543,14 @@ def job_opening_close(
         if not opening.is_open:
             # A second click on "Pourvue": the first one decided.
             return opening
+        # On the locked row: its opening day may have moved since the form was shown.
+        if closed_on < opening.opened_on:
+            raise ValidationError(
+                {
+                    "closed_on": "La clôture ne peut pas précéder l'ouverture "
+                    f"({opening.opened_on:%d/%m/%Y})."
+                }
+            )
         opening.status = status
         opening.closed_on = closed_on
         opening.close_reason = _text(reason, 300)

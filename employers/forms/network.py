@@ -405,6 +405,9 @@ class EmployerFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = owners_for(user)
+        if not access.allows(user, Action.PROSPECTING_READ):
+            # The last contact is the coach's prospecting: not for those who may not read it.
+            del self.filters["no_contact"]
 
     def filter_search(self, queryset, name, value):
         compact = "".join(value.split())

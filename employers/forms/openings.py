@@ -90,6 +90,12 @@ class HoursField(forms.DecimalField):
             **kwargs,
         )
 
+    def to_python(self, value):
+        # Python's Decimal reads "1_0" as 10: a slip of the keyboard is refused, not guessed.
+        if isinstance(value, str) and "_" in value:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
     def validate(self, value):
         super().validate(value)
         if value is None:

@@ -258,11 +258,12 @@ def employer_detail(request, pk):
             .filter(employer=employer)
             .select_related("by")[:DETAIL_ROWS]
         )
-    status_changes = list(
-        EmployerStatusChange.objects.filter(employer=employer)
-        .select_related("by")
-        .order_by("-at", "-pk")[:DETAIL_ROWS]
-    )
+    status_changes = EmployerStatusChange.objects.filter(employer=employer)
+    if not rights.get("prospecting_read"):
+        # Status changes are the prospecting's trace (who, when, why): those who may not read
+        # it see the company's entry into the network only, and its current status.
+        status_changes = status_changes.filter(from_status="")
+    status_changes = list(status_changes.select_related("by").order_by("-at", "-pk")[:DETAIL_ROWS])
     openings = list(
         JobOpening.objects.visible_to(user)
         .filter(employer=employer)

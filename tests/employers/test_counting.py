@@ -71,16 +71,18 @@ def test_contacts_leave_out_the_unanswered(coach):
     assert len(answered) == 7
 
 
-def test_meetings_are_face_to_face_and_answered(coach):
+def test_meetings_are_face_to_face_and_the_coach_met_the_company(coach):
     employer = EmployerFactory(created_by=coach)
     meetings = {
         _step(employer, coach, START, Outcome.MET, Kind.VISIT).pk,
-        _step(employer, coach, START, Outcome.CALL_BACK, Kind.EVENT).pk,
-        _step(employer, coach, START, Outcome.MEETING_SET, Kind.JOB_DATING).pk,
+        _step(employer, coach, START, Outcome.JOB_ANALYSED, Kind.EVENT).pk,
+        _step(employer, coach, START, Outcome.PARTNERSHIP, Kind.JOB_DATING).pk,
     }
     _step(employer, coach, START, Outcome.MET, Kind.CALL)  # a call is no meeting
     _step(employer, coach, START, Outcome.JOB_ANALYSED, Kind.EMAIL)
     _step(employer, coach, START, Outcome.NO_ANSWER, Kind.VISIT)  # a closed door
+    _step(employer, coach, START, Outcome.MEETING_SET, Kind.VISIT)  # only an appointment
+    _step(employer, coach, START, Outcome.DECLINED, Kind.JOB_DATING)  # not met: declined
     assert _pks(ProspectingAction.objects.meetings()) == meetings
     assert ProspectingAction.objects.meetings().count() == 3
 

@@ -824,10 +824,10 @@ def test_bad_steps_are_refused_beside_the_field(coach_client, fournil, data, fie
     assert fournil.status == NetworkStatus.PROSPECT
 
 
-def test_a_step_later_today_is_refused(coach_client, fournil):
+def test_a_step_later_today_is_refused(coach_client, fournil, time_machine):
+    # Mid-morning, so that two hours later is still today.
+    time_machine.move_to(timezone.make_aware(datetime.datetime(2026, 11, 26, 10, 0)), tick=False)
     later = timezone.localtime() + datetime.timedelta(hours=2)
-    if later.date() != timezone.localdate():
-        pytest.skip("late evening: two hours later is tomorrow")
     response = coach_client.post(
         _url("prospecting_add", fournil.pk), _step_data(at_time=later.strftime("%H:%M"))
     )
@@ -891,3 +891,49 @@ def test_unknown_companies_are_404(coach_client):
         assert coach_client.get(_url(name, 99999999)).status_code == 404
     assert coach_client.get("/entreprises/99999999999999999999/").status_code == 404
     assert JobOpening.objects.count() == 0
+
+
+@pytest.mark.parametrize("member", ["officer", "adoma_manager"])
+def test_readers_of_a_company_see_nothing_of_the_prospecting(client, cast, member):
+    """The status changes and the last contact are the coach's prospecting: who may read the
+    company but not the prospecting sees its current status only."""
+    from employers import services
+
+    coach = cast["coach"]
+    employer = services.employer_create(
+        by=coach,
+        data={"name": "Logistique de l'Erdre", "sector": "logistics", "city": "Nantes",
+              "territory": "Nantes Métropole"},
+    )  # fmt: skip
+    services.prospecting_log(
+        by=coach, employer=employer, kind="visit", outcome="met", summary="RESUMEVISITE"
+    )
+    services.employer_status_set(
+        by=coach, employer=employer, status="contacted", reason="RAISONSECRETE"
+    )
+    client.force_login(cast[member])
+
+    page = client.get(reverse("employers:detail", args=[employer.pk])).text
+    for trace in ("RAISONSECRETE", "RESUMEVISITE", "→", "Dernier contact"):
+        assert trace not in page, trace
+    assert "Entrée dans le réseau" in page and "Contactée" in page
+
+    listing = client.get(reverse("employers:list"), {"no_contact": "true"})
+    assert "Dernier contact" not in listing.text
+    assert "Sans contact depuis" not in listing.text
+    assert employer.get_absolute_url() in listing.text  # the filter is not applied for her
+    pipeline = client.get(reverse("employers:pipeline")).text
+    assert "dernier contact" not in pipeline and "jamais contactée" not in pipeline
+
+
+def test_the_coach_sees_the_prospecting_trace(coach_client, coach):
+    from employers import services
+
+    employer = services.employer_create(
+        by=coach,
+        data={"name": "Logistique de l'Erdre", "sector": "logistics", "city": "Nantes",
+              "territory": "Nantes Métropole"},
+    )  # fmt: skip
+    services.prospecting_log(by=coach, employer=employer, kind="visit", outcome="met")
+    page = coach_client.get(reverse("employers:detail", args=[employer.pk])).text
+    assert "À prospecter → Rencontrée" in page and "Dernier contact" in page

@@ -4,12 +4,9 @@ bad input on every form (never a 500, nothing written), the ROME type-ahead, and
 budget of the list."""
 
 import datetime
-import time
 import uuid
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -506,6 +503,8 @@ STRICT = {
 
 
 def _refused(field, value):
+    if field == "full_time":
+        return True  # ticked with the valid data's 24,5 h: a full time has 35 h at least
     if field in FLAGS:
         return False
     if field in TEXT_FIELDS:
@@ -721,13 +720,34 @@ def test_the_typeahead_runs_one_query(coach_client, django_assert_num_queries):
         coach_client.get(_url("rome_typeahead"), {"q": "agent propre"})
 
 
-@pytest.mark.parametrize("query", ["prepa comm", "AGENT PROPRETE", "cuisinière", "ag", "n1103"])
-def test_the_typeahead_search_is_well_under_50_ms(query):
-    list(RomeAppellation.objects.search("warm up"))
-    timings = []
-    for _ in range(5):
-        with CaptureQueriesContext(connection):
-            start = time.perf_counter()
-            list(RomeAppellation.objects.search(query, 10))
-            timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.05, timings
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("prepa comm", "Préparateur / Préparatrice de commandes"),
+        ("AGENT PROPRETE", "Agent / Agente de propreté de locaux"),
+        ("cuisinière", "Cuisinier / Cuisinière"),
+        ("n1103", "Agent / Agente de magasinage"),
+    ],
+)
+def test_the_typeahead_search_folds_accents_and_case(query, expected):
+    # Its speed is measured by make bench (rome_typeahead), not here.
+    labels = [title.label for title in RomeAppellation.objects.search(query, 10)]
+    assert expected in labels
+
+
+def test_a_full_time_of_less_than_35_hours_is_refused_beside_the_box(coach_client, employer):
+    response = coach_client.post(
+        _url("opening_create", employer.pk), _valid(full_time="on", weekly_hours="20")
+    )
+    assert "au moins 35 heures" in " ".join(response.context["form"].errors["full_time"])
+    assert not JobOpening.objects.exists()
+    response = coach_client.post(
+        _url("opening_create", employer.pk), _valid(full_time="on", weekly_hours="35")
+    )
+    assert response.status_code == 302 and JobOpening.objects.get().full_time
+
+
+def test_hours_with_an_underscore_are_refused(coach_client, employer):
+    response = coach_client.post(_url("opening_create", employer.pk), _valid(weekly_hours="1_0"))
+    assert response.context["form"].errors["weekly_hours"]
+    assert not JobOpening.objects.exists()

@@ -1029,3 +1029,31 @@ def test_the_timeline_tells_the_story_newest_first(coach):
     assert by_kind["opening_opened"].detail == "marché caché"
     assert by_kind["opening_closed"].title.startswith("Offre pourvue : ")
     assert by_kind["opening_closed"].url == opening.get_absolute_url()
+
+
+def test_a_closing_day_is_checked_against_the_locked_row(coach):
+    """The form saw an older opening day: the service compares with the row it locked."""
+    from employers.services import job_opening_close
+
+    opening = JobOpeningFactory(
+        employer=EmployerFactory(created_by=coach), opened_on=datetime.date(2026, 11, 1)
+    )
+    stale = JobOpening.objects.get(pk=opening.pk)
+    JobOpening.objects.filter(pk=opening.pk).update(opened_on=datetime.date(2026, 11, 20))
+    with pytest.raises(ValidationError) as refused:
+        job_opening_close(
+            by=coach, opening=stale, status="filled", closed_on=datetime.date(2026, 11, 10)
+        )
+    assert "20/11/2026" in refused.value.message_dict["closed_on"][0]
+    assert JobOpening.objects.get(pk=opening.pk).is_open
+
+
+def test_a_name_that_folds_to_nothing_is_not_near_every_company(coach):
+    from employers.services import employer_duplicates
+
+    EmployerFactory(created_by=coach, name="Boulangerie Léon", city="Nantes")
+    _, similar = employer_duplicates(by=coach, name="ШАУРМА", city="Nantes")
+    assert similar == []
+    EmployerFactory(created_by=coach, name="Шаурма", city="Nantes")
+    _, similar = employer_duplicates(by=coach, name="ШАУРМА", city="Nantes")
+    assert [e.name for e in similar] == ["Шаурма"]
