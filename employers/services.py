@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action
+from o2r.core.services import once
 from o2r.reminders.services import (
     reminder_delete_by_key,
     reminder_key,
@@ -66,22 +67,6 @@ def employer_name_key(name: str) -> str:
 
 def _text(value, limit):
     return printable_text(value or "")[:limit].strip()
-
-
-def _once(model, token, create):
-    """The row of `token` if an earlier submission wrote it; else `create()` in a savepoint,
-    and on a race on the token, the row the other request wrote."""
-    if token is not None:
-        existing = model.objects.filter(token=token).first()
-        if existing is not None:
-            return existing, False
-    try:
-        with transaction.atomic():
-            return create(), True
-    except IntegrityError:
-        if token is None or not model.objects.filter(token=token).exists():
-            raise
-        return model.objects.get(token=token), False
 
 
 def _check_territory(by, territory, action):
@@ -214,7 +199,7 @@ def employer_create(*, by, data: dict, confirm_similar: bool = False, token=None
 
     with transaction.atomic():
         try:
-            employer, _ = _once(Employer, token, create)
+            employer, _ = once(Employer, token, create)
         except IntegrityError:
             # Two coaches entering the same SIRET at once: the constraint decides.
             raise ValidationError({"siret": "Une entreprise porte déjà ce SIRET."}) from None
@@ -318,7 +303,7 @@ def employer_contact_add(*, by, employer: Employer, data: dict, token=None) -> E
         return contact
 
     with transaction.atomic(), pghistory.context(user=by.pk):
-        contact, _ = _once(EmployerContact, token, create)
+        contact, _ = once(EmployerContact, token, create)
     return contact
 
 
@@ -386,7 +371,7 @@ def prospecting_log(
 
     with transaction.atomic():
         locked = _lock(employer)
-        action, created = _once(ProspectingAction, token, create)
+        action, created = once(ProspectingAction, token, create)
         if not created:
             return action
         if outcome in CONTACT_OUTCOMES:
@@ -502,7 +487,7 @@ def job_opening_open(*, by, employer: Employer, data: dict, token=None) -> JobOp
 
     with transaction.atomic():
         _lock(employer)
-        opening, _ = _once(JobOpening, token, create)
+        opening, _ = once(JobOpening, token, create)
     return opening
 
 

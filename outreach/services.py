@@ -11,13 +11,14 @@ import uuid
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action
+from o2r.core.services import once
 from o2r.reminders.services import reminder_key, reminder_upsert
 from residents import services as residents
 from residents.enums import ConsentMethod, ConsentScope, Stage
@@ -54,22 +55,6 @@ def _clean_text(value, limit):
     return printable_text(value or "")[:limit].strip()
 
 
-def _once(model, token, create):
-    """The row of `token` if an earlier submission wrote it; else `create()` in a savepoint,
-    and on a race on the token, the row the other request wrote."""
-    if token is not None:
-        existing = model.objects.filter(token=token).first()
-        if existing is not None:
-            return existing, False
-    try:
-        with transaction.atomic():
-            return create(), True
-    except IntegrityError:
-        if token is None:
-            raise
-        return model.objects.get(token=token), False
-
-
 # --- Actions ------------------------------------------------------------------------------
 
 
@@ -96,7 +81,7 @@ def outreach_action_start(
         return action
 
     with transaction.atomic(), _history(by):
-        action, _ = _once(OutreachAction, token, create)
+        action, _ = once(OutreachAction, token, create)
     return action
 
 
@@ -176,7 +161,7 @@ def contact_log(
         )
 
     with transaction.atomic(), _history(by):
-        contact, created = _once(Contact, token, create)
+        contact, created = once(Contact, token, create)
         if not created:
             return contact
         resident = Resident.objects.get(pk=resident.pk)
@@ -303,7 +288,7 @@ def referral_file(
         )
 
     with transaction.atomic(), _history(by):
-        referral, _ = _once(Referral, token, create)
+        referral, _ = once(Referral, token, create)
     return referral
 
 

@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Heartbeat, WorkerPing
@@ -25,3 +25,20 @@ def heartbeat_record(*, name: str, worker: str = "") -> None:
     Heartbeat.objects.update_or_create(
         name=name, defaults={"at": timezone.now(), "worker": worker[:200]}
     )
+
+
+def once(model, token, create):
+    """A form's token makes a double submission one row: the row of `token` if an earlier
+    submission wrote it; else `create()` in a savepoint, and on a race on the token, the row
+    the other request wrote. Returns (row, created)."""
+    if token is not None:
+        existing = model.objects.filter(token=token).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return create(), True
+    except IntegrityError:
+        if token is None or not model.objects.filter(token=token).exists():
+            raise
+        return model.objects.get(token=token), False
