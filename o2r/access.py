@@ -71,6 +71,18 @@ class Action(models.TextChoices):
     PROSPECTING_LOG = "prospecting.log", "Prospection : noter une démarche"
     OPENING_READ = "opening.read", "Offres d'emploi : lire"
     OPENING_EDIT = "opening.edit", "Offres d'emploi : saisir, modifier, clore"
+    ORIENTATION_READ = "orientation.read", "Orientations reçues : fiche de synthèse"
+    ORIENTATION_ANSWER = "orientation.answer", "Orientations reçues : accepter, refuser"
+    ORIENTATION_ASSIGN = (
+        "orientation.assign",
+        "Orientations reçues : confier à une chargée de mission",
+    )
+    ACCOMPANIMENT_READ = "accompaniment.read", "Accompagnement emploi : suivre le parcours"
+    ACCOMPANIMENT_WORK = (
+        "accompaniment.work",
+        "Accompagnement emploi : souhaits, contacts, mises en relation, embauche, suivis, sortie",
+    )
+    CASELOAD_READ = "caseload.read", "Portefeuille des accompagnements"
     REMINDERS_OWN = "reminders.own", "Mes rappels"
     WORKER_CHECK = "system.worker_check", "Tester le worker"
     USERS_MANAGE = "system.users", "Gérer les comptes, les résidences, les référentiels"
@@ -93,6 +105,10 @@ class Scope(models.TextChoices):
     OWN_ORGANISATION = "own_organisation", "celles de son organisation"
     TERRITORY = "territory", "celles de son territoire"
     TERRITORY_OPEN = "territory_open", "les offres ouvertes de son territoire"
+    ORIENTED = (
+        "oriented",
+        "orientations en attente vers son organisation, accord de partage en cours",
+    )
     OWN = "own", "les siens"
 
 
@@ -123,6 +139,9 @@ ACCESS = {
     # her territory, not the employers' contacts nor the coach's prospecting.
     (P.INSERTION_OFFICER, A.EMPLOYER_READ): S.TERRITORY,
     (P.INSERTION_OFFICER, A.OPENING_READ): S.TERRITORY_OPEN,
+    # She co-builds the path: she follows the accompaniment read-only (not the coach's
+    # confidential notes: CONFIDENTIAL_NOTES_READ is her own organisation's).
+    (P.INSERTION_OFFICER, A.ACCOMPANIMENT_READ): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.REMINDERS_OWN): S.OWN,
     (P.JOB_COACH, A.RESIDENT_LIST): S.ASSIGNED,
     (P.JOB_COACH, A.RESIDENT_OPEN): S.ASSIGNED,
@@ -143,6 +162,13 @@ ACCESS = {
     (P.JOB_COACH, A.PROSPECTING_LOG): S.TERRITORY,
     (P.JOB_COACH, A.OPENING_READ): S.TERRITORY,
     (P.JOB_COACH, A.OPENING_EDIT): S.TERRITORY,
+    # Before she accepts, an orientation shows a summary only (name, residence, why,
+    # consents, who oriented): not the file.
+    (P.JOB_COACH, A.ORIENTATION_READ): S.ORIENTED,
+    (P.JOB_COACH, A.ORIENTATION_ANSWER): S.ORIENTED,
+    (P.JOB_COACH, A.ACCOMPANIMENT_READ): S.ASSIGNED,
+    (P.JOB_COACH, A.ACCOMPANIMENT_WORK): S.ASSIGNED,
+    (P.JOB_COACH, A.CASELOAD_READ): S.OWN,
     (P.JOB_COACH, A.REMINDERS_OWN): S.OWN,
     (P.HOUSING_MANAGER, A.RESIDENT_LIST): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.RESIDENT_OPEN): S.MEMBERSHIPS,
@@ -151,6 +177,7 @@ ACCESS = {
     (P.HOUSING_MANAGER, A.CONTACT_READ): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.EMPLOYER_READ): S.TERRITORY,
     (P.HOUSING_MANAGER, A.OPENING_READ): S.TERRITORY_OPEN,
+    (P.HOUSING_MANAGER, A.ACCOMPANIMENT_READ): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.REMINDERS_OWN): S.OWN,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_LIST): S.ORGANISATION,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_OPEN): S.ORGANISATION,
@@ -162,6 +189,12 @@ ACCESS = {
     (P.EMPLOYMENT_MANAGER, A.PROSPECTING_LOG): S.TERRITORY,
     (P.EMPLOYMENT_MANAGER, A.OPENING_READ): S.TERRITORY,
     (P.EMPLOYMENT_MANAGER, A.OPENING_EDIT): S.TERRITORY,
+    # She assigns: she answers an orientation by choosing the coach.
+    (P.EMPLOYMENT_MANAGER, A.ORIENTATION_READ): S.ORIENTED,
+    (P.EMPLOYMENT_MANAGER, A.ORIENTATION_ANSWER): S.ORIENTED,
+    (P.EMPLOYMENT_MANAGER, A.ORIENTATION_ASSIGN): S.ORIENTED,
+    (P.EMPLOYMENT_MANAGER, A.ACCOMPANIMENT_READ): S.ORGANISATION,
+    (P.EMPLOYMENT_MANAGER, A.CASELOAD_READ): S.OWN_ORGANISATION,
     (P.EMPLOYMENT_MANAGER, A.REMINDERS_OWN): S.OWN,
     (P.RESIDENCE_STAFF, A.REFERRAL_FILE): S.MEMBERSHIPS,
     (P.RESIDENCE_STAFF, A.REMINDERS_OWN): S.OWN,

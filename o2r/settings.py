@@ -409,13 +409,23 @@ LOGGING = {
 
 # `residents` calls these and imports none of their owners: each app adds its own entry.
 # The resident's timeline: entries_for(resident, user, *, notes, health) -> [Entry].
-O2R_TIMELINE_SOURCES = ["residents.timeline.entries_for", "outreach.timeline.entries_for"]
+O2R_TIMELINE_SOURCES = [
+    "residents.timeline.entries_for",
+    "outreach.timeline.entries_for",
+    "employment.timeline.entries_for",
+]
 # Run inside the withdrawal's transaction, the resident locked: effect(*, consent, by).
-O2R_CONSENT_WITHDRAWAL_EFFECTS = []
+O2R_CONSENT_WITHDRAWAL_EFFECTS = ["employment.effects.on_consent_withdrawn"]
+# Run inside a stage change's transaction, the resident locked: effect(*, change, by, via).
+O2R_STAGE_CHANGE_EFFECTS = ["employment.effects.on_stage_change"]
+# The parts of the resident's file other apps show: panel(resident, user, *, health) ->
+# {"template": ..., ...} or None.
+O2R_FILE_PANELS = ["employment.panels.panel_for"]
 # The latest interaction per resident: source(*, resident_ids) -> {resident_id: datetime}.
 O2R_ACTIVITY_SOURCES = [
     "residents.activity.latest_interactions",
     "outreach.activity.latest_interactions",
+    "employment.activity.latest_interactions",
 ]
 # What each app holds about a resident, for the right of access and the erasure: modules
 # with MODELS, DERIVED, export(resident, *, user, health), erase(resident), purge_unlinked(now)
@@ -425,7 +435,26 @@ O2R_PERSONAL_DATA_SOURCES = [
     "o2r.reminders.personal_data",
     "o2r.accounts.personal_data",
     "outreach.personal_data",
+    "employment.personal_data",
 ]
+# IOD accompaniment (employment). A contract counts as durable employment when it is a CDI, or
+# a CDD / temp of at least this many months (DOMAIN.md §2: the funder's exact rule is not
+# confirmed, hence a setting).
+O2R_DURABLE_EMPLOYMENT_MONTHS = env.int("O2R_DURABLE_EMPLOYMENT_MONTHS", default=6)
+O2R_FULL_TIME_HOURS = 35
+# The follow-ups in the job after the hire (DOMAIN.md §2: D+7, M1, M3, M6, a project choice):
+# {milestone code: {"days": n} or {"months": n}}.
+O2R_FOLLOW_UP_MILESTONES = {"d7": {"days": 7}, "m1": {"months": 1}, "m3": {"months": 3},
+                            "m6": {"months": 6}}  # fmt: skip
+# A follow-up done within this many days after its due date counts as done on time.
+O2R_FOLLOW_UP_GRACE_DAYS = env.int("O2R_FOLLOW_UP_GRACE_DAYS", default=7)
+# The IOD habit: an opening is put to one candidate at a time.
+O2R_ONE_CANDIDATE_AT_A_TIME = env.bool("O2R_ONE_CANDIDATE_AT_A_TIME", default=True)
+# The usual ceiling of intensive support: accompaniments per coach.
+O2R_CASELOAD_CEILING = env.int("O2R_CASELOAD_CEILING", default=50)
+# The funder asks for the situation this many months after the exit.
+O2R_POST_EXIT_MONTHS = 6
+
 # Retention (DOMAIN.md §5.8): a resident with no interaction for this many days is anonymised by
 # the daily beat task, which only counts (dry run) unless O2R_RETENTION_WET_RUN is true.
 O2R_RETENTION_INACTIVE_DAYS = env.int("O2R_RETENTION_INACTIVE_DAYS", default=730)

@@ -34,5 +34,6 @@ urlpatterns = [
     path("rappels/", include("o2r.reminders.urls")),
     path("aller-vers/", include("outreach.urls")),
     path("entreprises/", include("employers.urls")),
+    path("accompagnement/", include("employment.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -85,6 +85,7 @@ class ExitReason(models.TextChoices):
     DURABLE_EMPLOYMENT = "durable_employment", "Emploi durable"
     TRANSITIONAL_EMPLOYMENT = "transitional_employment", "Emploi de transition"
     TRAINING = "training", "Formation"
+    HANDOVER = "handover", "Relais vers le droit commun (France Travail, Département)"
     MOVED_OUT = "moved_out", "Départ de la résidence"
     DECLINED = "declined", "Ne souhaite plus être accompagné"
     LOST_CONTACT = "lost_contact", "Perdu de vue"

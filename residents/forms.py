@@ -9,7 +9,7 @@ from django.utils import timezone
 from o2r import access
 from o2r.access import Action
 from o2r.accounts.enums import OrganisationKind
-from o2r.accounts.models import Organisation, User
+from o2r.accounts.models import Organisation
 
 from .enums import (
     BarrierCode,
@@ -215,15 +215,6 @@ class StageChangeForm(forms.Form):
             self.fields["to"].choices = [(c, Stage(c).label) for c in choices]
         if health is not None:
             self.fields["exit_reason"].choices = [("", "—"), *health.exit_reason_choices()]
-
-
-class CoachForm(forms.Form):
-    coach = forms.ModelChoiceField(
-        label="Chargée de mission emploi",
-        queryset=User.objects.filter(access.users_with(Action.RESIDENT_ACCOMPANY)).select_related(
-            "organisation"
-        ),
-    )
 
 
 class ConsentForm(forms.Form):

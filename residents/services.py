@@ -53,6 +53,17 @@ def _lock(resident_pk) -> Resident:
     return resident
 
 
+def resident_lock(resident_pk) -> Resident:
+    """The resident's row locked for the caller's transaction (the one lock order of the
+    file, see _lock): for the apps whose services decide on consent."""
+    return _lock(resident_pk)
+
+
+def resident_history_context(by):
+    """Who, for the history triggers, in another app's service."""
+    return _history(by)
+
+
 def _history(by):
     """Who, for the history triggers (a request already says it; tasks and commands too)."""
     return pghistory.context(user=getattr(by, "pk", None))
@@ -76,7 +87,10 @@ class Transition:
 PATH = {
     (None, Stage.IDENTIFIED): Transition(),
     (Stage.IDENTIFIED, Stage.ENGAGED): Transition(needs_accompaniment_consent=True),
-    (Stage.ENGAGED, Stage.ACCOMPANIED): Transition(needs_sharing_consent_and_coach=True),
+    # The coach's acceptance of an orientation opens the accompaniment and makes this move.
+    (Stage.ENGAGED, Stage.ACCOMPANIED): Transition(
+        needs_sharing_consent_and_coach=True, only_via="employment"
+    ),
     (Stage.ACCOMPANIED, Stage.EMPLOYED): Transition(only_via="employment"),
     (Stage.EMPLOYED, Stage.ACCOMPANIED): Transition(needs_reason=True, only_via="employment"),
     **{
@@ -93,8 +107,12 @@ PATH = {
 INTERACTION_STAGES = frozenset({Stage.ENGAGED, Stage.ACCOMPANIED, Stage.EMPLOYED})
 
 ONLY_VIA_MESSAGES = {
-    "employment": "Ce passage se fait en enregistrant l'embauche ou la fin du contrat, "
+    (Stage.ENGAGED, Stage.ACCOMPANIED): "L'accompagnement commence quand la chargée de "
+    "mission emploi accepte l'orientation : orientez la personne depuis son dossier.",
+    (Stage.ACCOMPANIED, Stage.EMPLOYED): "« En emploi » s'enregistre en déclarant l'embauche, "
     "dans l'accompagnement vers l'emploi.",
+    (Stage.EMPLOYED, Stage.ACCOMPANIED): "Le retour en accompagnement s'enregistre en "
+    "déclarant la fin anticipée du contrat, dans l'accompagnement vers l'emploi.",
 }
 
 
@@ -131,7 +149,7 @@ def resident_change_stage(
                 {"to": f"Passage impossible de « {from_label} » à « {Stage(to).label} »."}
             )
         if transition.only_via and transition.only_via != via:
-            raise ValidationError({"to": ONLY_VIA_MESSAGES[transition.only_via]})
+            raise ValidationError({"to": ONLY_VIA_MESSAGES[(frm, to)]})
         reason = (reason or "").strip()
         if transition.needs_reason and not reason:
             raise ValidationError({"reason": "Indiquez le motif de ce changement."})
@@ -176,6 +194,10 @@ def resident_change_stage(
         resident.save(update_fields=["stage", "stage_changed_at", "insertion_officer"])
         if to in INTERACTION_STAGES:
             resident_record_interaction(resident_id=resident.pk, at=now)
+        # Every app's effect of the move (settings O2R_STAGE_CHANGE_EFFECTS: an officer's exit
+        # closes the accompaniment), in this transaction, the resident locked.
+        for effect in registry.functions("O2R_STAGE_CHANGE_EFFECTS"):
+            effect(change=change, by=by, via=via)
     return change
 
 
@@ -353,27 +375,6 @@ def benefit_remove(*, benefit: ResidentBenefit, by) -> None:
     with transaction.atomic(), _history(by):
         _lock(benefit.resident_id)
         benefit.delete()
-
-
-def resident_assign_coach(*, resident: Resident, coach, by) -> Resident:
-    """Orients the person to a job coach. The sharing consent is checked after the resident is
-    locked, so a withdrawal racing this call is either seen or waits for it."""
-    if not coach.is_active or not access.allows(coach, Action.RESIDENT_ACCOMPANY):
-        raise ValidationError(
-            {"coach": "Choisissez une chargée de mission emploi active d'une structure emploi."}
-        )
-    with transaction.atomic(), _history(by):
-        resident = _lock(resident.pk)
-        if not _standing(resident, ConsentScope.SHARING, coach.organisation_id):
-            raise ValidationError(
-                {
-                    "coach": "Enregistrez d'abord l'accord de la personne pour le partage avec "
-                    f"{coach.organisation}."
-                }
-            )
-        resident.job_coach = coach
-        resident.save(update_fields=["job_coach", "updated_at"])
-    return resident
 
 
 # --- Consents -----------------------------------------------------------------------------

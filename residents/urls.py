@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.resident_edit, name="edit"),
     path("<int:pk>/historique/", views.resident_history, name="history"),
     path("<int:pk>/etape/", views.stage_change, name="stage"),
-    path("<int:pk>/orientation/", views.assign_coach, name="assign_coach"),
     path("<int:pk>/accords/", views.consent_add, name="consent_add"),
     path(
         "<int:pk>/accords/<int:consent_pk>/retrait/",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from o2r import access
+from o2r import access, registry
 from o2r.access import Action
 from o2r.audit.models import AccessAction
 from o2r.audit.services import access_log_request
@@ -24,7 +24,6 @@ from .forms import (
     ActionStepForm,
     BarrierForm,
     BenefitForm,
-    CoachForm,
     ConsentForm,
     NoteForm,
     ReferentForm,
@@ -164,7 +163,6 @@ def _file_context(request, resident, **forms):
         "health": health,
         "can_edit": editable,
         "can_history": can(user, Action.RESIDENT_HISTORY, resident),
-        "can_orient": can(user, Action.RESIDENT_ORIENT, resident),
         "can_record_consent": can(user, Action.CONSENT_RECORD, resident),
         "can_withdraw_consent": can(user, Action.CONSENT_WITHDRAW, resident),
         "can_export_file": can(user, Action.PERSONAL_DATA_EXPORT, resident),
@@ -176,6 +174,11 @@ def _file_context(request, resident, **forms):
         ],
         "notes": resident.readable_notes,
         "timeline": timeline(resident, user, notes=resident.readable_notes, health=health),
+        "panels": [
+            panel
+            for source in registry.functions("O2R_FILE_PANELS")
+            if (panel := source(resident, user, health=health))
+        ],
     }
     if editable:
         next_stages = services.next_stages(resident.stage)
@@ -189,8 +192,6 @@ def _file_context(request, resident, **forms):
             note_form=forms.get("note_form") or NoteForm(user=user),
             step_form=forms.get("step_form") or ActionStepForm(),
         )
-    if context["can_orient"]:
-        context["coach_form"] = forms.get("coach_form") or CoachForm()
     if context["can_record_consent"]:
         context["consent_form"] = forms.get("consent_form") or ConsentForm()
     return context
@@ -355,19 +356,6 @@ def stage_change(request, pk):
         success="Étape mise à jour.",
         choices=services.next_stages(resident.stage),
         health=resident.health,
-    )
-
-
-@require_POST
-def assign_coach(request, pk):
-    resident = get_resident_for_user(request, pk, action=Action.RESIDENT_ORIENT)
-    return _file_form(
-        request,
-        resident,
-        form_class=CoachForm,
-        form_key="coach_form",
-        service=services.resident_assign_coach,
-        success="Orientation enregistrée.",
     )
 
 

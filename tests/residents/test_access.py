@@ -248,8 +248,7 @@ FILE_READ = expect(officer=200, coach=200, adoma_manager=200, adelis_manager=200
 EDIT_PAGE = expect(officer=200, coach=200)
 # A valid write: done (302 back to the file) for those who may change it; 404 for the others.
 WRITE = expect(officer=302, coach=302)
-# Orienting towards a job coach is the insertion officer's act (the file shows that form to
-# her only; residents/views.py assign_coach must refuse anyone else).
+# Recording a consent is the insertion officer's act.
 OFFICER_WRITE = expect(officer=302)
 # A method the view does not accept.
 NOT_ALLOWED = expect(405)
@@ -375,9 +374,8 @@ TABLE = {
     "residents:detail": Route(kwargs=_on(), get=FILE_READ),
     "residents:edit": Route(kwargs=_on(), get=EDIT_PAGE, post=WRITE, data=_edit_data),
     "residents:history": Route(kwargs=_on(), get=EDIT_PAGE),
-    "residents:stage": Route(kwargs=_on(), post=WRITE, data=lambda w: {"to": "accompanied"}),
-    "residents:assign_coach": Route(
-        kwargs=_on(), post=OFFICER_WRITE, data=lambda w: {"coach": w.cast["coach"].pk}
+    "residents:stage": Route(
+        kwargs=_on(), post=WRITE, data=lambda w: {"to": "exited", "exit_reason": "moved_out"}
     ),
     # Consents are collected by the insertion officer; a coach may record a withdrawal.
     "residents:consent_add": Route(

@@ -389,9 +389,9 @@ FORMS["stage"] = Form(
         ),
         ("exit with an unknown reason", with_(exit_reason="bogus"), {"exit_reason": CHOICE}),
         (
-            "accompanied without a coach",
+            "accompanied through the form (the coach's acceptance does it)",
             lambda s, base: {"to": "accompanied"},
-            {"to": "Orientez d'abord la personne vers une chargée de mission emploi."},
+            {"to": CHOICE},
         ),
     ],
 )
@@ -415,33 +415,6 @@ FORMS["benefit_set"] = Form(
     ],
 )
 
-
-def _other_coaches(s):
-    inactive = UserFactory(organisation=s.adelis, role=Role.JOB_COACH, is_active=False)
-    partner = UserFactory(organisation=OrganisationFactory(), role=Role.JOB_COACH)
-    return inactive, partner
-
-
-FORMS["assign_coach"] = Form(
-    url=lambda s: reverse("residents:assign_coach", args=[s.resident.pk]),
-    valid=lambda s: {"coach": s.coach.pk},
-    cases=[
-        ("empty", lambda s, base: {}, {"coach": REQUIRED}),
-        ("20,000 characters", with_(coach=HUGE), {"coach": CHOICE}),
-        ("NUL bytes", with_(coach=NUL), {"coach": NUL_REFUSED}),
-        ("lists instead of scalars", with_(coach=["1", "abc"]), {"coach": CHOICE}),
-        ("wrong type", with_(coach="abc"), {"coach": CHOICE}),
-        ("id too big", with_(coach="9" * 30), {"coach": CHOICE}),
-        ("negative id", with_(coach="-1"), {"coach": CHOICE}),
-        ("not a job coach", with_(coach=lambda s: s.officer.pk), {"coach": CHOICE}),
-        ("an inactive coach", with_(coach=lambda s: _other_coaches(s)[0].pk), {"coach": CHOICE}),
-        (
-            "a coach outside the employment organisation",
-            with_(coach=lambda s: _other_coaches(s)[1].pk),
-            {"coach": CHOICE},
-        ),
-    ],
-)
 
 CONSENT_FIELDS = ["scope", "recipient_organisation", "given_on", "method"]
 FORMS["consent_add"] = Form(
@@ -718,20 +691,6 @@ def test_a_coach_cannot_move_the_resident_nor_touch_health_fields(client, s):
     assert s.resident.residence == s.residences[0]
     assert s.resident.rqth is True
     assert s.resident.housing_unit == "B 7"
-
-
-def test_coach_assignment_needs_the_sharing_consent(as_officer, s):
-    Consent.objects.filter(resident=s.resident, scope=ConsentScope.SHARING).update(
-        withdrawn_on=timezone.localdate()
-    )
-    before = snapshot()
-    response = as_officer.post(
-        reverse("residents:assign_coach", args=[s.resident.pk]), {"coach": s.coach.pk}
-    )
-    assert_refused_in_french(
-        response, {"coach": "Enregistrez d'abord l'accord de la personne pour le partage"}
-    )
-    assert snapshot() == before
 
 
 # --- Forms without fields: withdrawals, ends, done ------------------------------------------

@@ -81,19 +81,29 @@ def test_engaged_requires_the_accompaniment_consent(newcomer, officer):
     assert (change.from_stage, change.to_stage) == ("identified", "engaged")
 
 
-def test_accompanied_requires_sharing_consent_and_a_coach(newcomer, officer, coach, adelis):
-    _consent(newcomer, ConsentScope.ACCOMPANIMENT, officer)
-    services.resident_change_stage(resident=newcomer, to=Stage.ENGAGED, by=officer)
-    with pytest.raises(ValidationError, match="Orientez d'abord"):
-        services.resident_change_stage(resident=newcomer, to=Stage.ACCOMPANIED, by=officer)
-    with pytest.raises(ValidationError, match="accord de la personne pour le partage"):
-        services.resident_assign_coach(resident=newcomer, coach=coach, by=officer)
-    _consent(newcomer, ConsentScope.SHARING, officer, organisation=adelis)
-    services.resident_assign_coach(resident=newcomer, coach=coach, by=officer)
-    services.resident_change_stage(resident=newcomer, to=Stage.ACCOMPANIED, by=officer)
+def _assign(resident, coach):
+    """The coach an accepted orientation assigns (employment.services.orientation_accept
+    does it; these tests are about the file's own rules)."""
+    Resident.objects.filter(pk=resident.pk).update(job_coach=coach)
+    resident.refresh_from_db()
+
+
+@pytest.mark.parametrize(
+    ("frm", "to", "says"),
+    [
+        (Stage.ENGAGED, Stage.ACCOMPANIED, "accepte l'orientation"),
+        (Stage.ACCOMPANIED, Stage.EMPLOYED, "déclarant l'embauche"),
+        (Stage.EMPLOYED, Stage.ACCOMPANIED, "fin anticipée du contrat"),
+    ],
+)
+def test_work_stages_move_only_through_the_employment_service(newcomer, officer, frm, to, says):
+    Resident.objects.filter(pk=newcomer.pk).update(stage=frm)
+    assert to not in services.next_stages(frm)
+    with pytest.raises(ValidationError, match=says):
+        services.resident_change_stage(resident=newcomer, to=to, by=officer)
     newcomer.refresh_from_db()
-    assert newcomer.stage == Stage.ACCOMPANIED
-    assert newcomer.job_coach == coach
+    assert newcomer.stage == frm
+    assert not newcomer.stage_changes.filter(to_stage=to).exists()
 
 
 def test_exit_needs_a_coded_reason_and_a_new_start_a_reason(newcomer, officer):
@@ -194,7 +204,7 @@ def test_withdrawing_the_sharing_consent_hides_the_file_from_the_coach_at_once(
     newcomer, officer, coach, adelis
 ):
     sharing = _consent(newcomer, ConsentScope.SHARING, officer, organisation=adelis)
-    services.resident_assign_coach(resident=newcomer, coach=coach, by=officer)
+    _assign(newcomer, coach)
     assert Resident.objects.visible_to(coach).filter(pk=newcomer.pk).exists()
     services.consent_withdraw(consent=sharing, by=officer)
     assert not Resident.objects.visible_to(coach).filter(pk=newcomer.pk).exists()
@@ -214,7 +224,7 @@ def test_action_step_with_a_due_date_reminds_its_owner(newcomer, officer, coach,
     assert reminder.assignee == officer  # the person's step: the officer who wrote it follows
     assert timezone.localtime(reminder.due_at).hour == 9
     _consent(newcomer, ConsentScope.SHARING, officer, organisation=adelis)
-    services.resident_assign_coach(resident=newcomer, coach=coach, by=officer)
+    _assign(newcomer, coach)
     coach_step = services.action_step_add(
         resident=newcomer,
         by=officer,

@@ -391,7 +391,10 @@ def test_a_move_racing_a_withdrawal_waits_and_sees_it(officer, engaged):
 
     def move():
         services.resident_change_stage(
-            resident=Resident(pk=resident.pk), to=Stage.ACCOMPANIED, by=officer
+            resident=Resident(pk=resident.pk),
+            to=Stage.ACCOMPANIED,
+            by=officer,
+            via="employment",
         )
 
     first = _in_thread(withdraw, results, "withdraw")
@@ -417,7 +420,10 @@ def test_a_withdrawal_racing_a_move_waits_and_its_effects_see_it(officer, engage
     def move():
         with transaction.atomic():
             services.resident_change_stage(
-                resident=Resident(pk=resident.pk), to=Stage.ACCOMPANIED, by=officer
+                resident=Resident(pk=resident.pk),
+                to=Stage.ACCOMPANIED,
+                by=officer,
+                via="employment",
             )
             locked.set()
             release.wait(timeout=30)
