@@ -6,10 +6,18 @@ import datetime
 import uuid
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from employers.enums import NetworkStatus, OpeningStatus, Sector
+from employers.forms.network import (
+    ContactAddForm,
+    ContactEditForm,
+    EmployerCreateForm,
+    EmployerEditForm,
+    ProspectingForm,
+)
 from employers.models import (
     Employer,
     EmployerContact,
@@ -30,8 +38,35 @@ from tests.employers.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Sent to every field of every form: nothing may fail, nothing wrong may be written.
+# Sent to every field of every form: nothing may fail, nothing wrong may be written. Each form
+# has one test that, for each value, posts it to every field at once, then to the free texts at
+# once, then alone to a few fields of each kind (a number, a date, a choice) through the whole
+# view; alone in each of the other fields, it meets the form only
+# (test_each_field_of_the_forms_sorts_hostile_values).
 HOSTILE = ["x" * 100_000, "Bonjour\x00", "-1", "99999999999999999999", "' OR 1=1 --"]
+# Free text: a hostile value is taken as typed, unless it holds a NUL or is too long. Every other
+# field (a number, a date, a code, a choice, the token) refuses every hostile value.
+FREE_TEXT = {"name", "address", "city", "description", "first_name", "last_name", "role",
+             "summary", "next_step"}  # fmt: skip
+COMPANY_FIELDS = ["name", "siret", "naf_code", "naf_version", "sector", "size_band", "postcode",
+                  "city", "territory", "description", "address"]  # fmt: skip
+CONTACT_FIELDS = ["first_name", "last_name", "role", "phone", "email"]
+STEP_FIELDS = ["kind", "on", "at_time", "outcome", "contact", "summary", "next_step_on",
+               "next_step", "token"]  # fmt: skip
+
+
+def _harmless(form_class, field, value):
+    """Whether `form_class` takes `value` in `field`: free text without a NUL, not too long."""
+    if field not in FREE_TEXT:
+        return False
+    return "\x00" not in value and len(value) <= form_class.base_fields[field].max_length
+
+
+def _posted(data):
+    """`data` (one value a field) as a view reads it from a POST."""
+    posted = QueryDict(mutable=True)
+    posted.update(data)
+    return posted
 
 
 def _url(name, *args):
@@ -145,20 +180,16 @@ def test_the_list_filters_by_sector_status_owner_city_and_contact(
     assert set(form.fields["owner"].queryset) == {coach, adelis_manager}
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
+def test_the_list_never_fails_on_hostile_parameters(coach_client, fournil):
+    for params in [
         {"q": "x" * 100_000},
         {"q": "fournil\x00"},
         {"status": "zzz", "sector": "../../etc", "owner": "abc"},
         {"owner": "99999999999999999999", "page": "-1"},
         {"page": "abc", "no_contact": "maybe", "city": "\x00"},
         {"page": "99999"},
-    ],
-)
-def test_the_list_never_fails_on_hostile_parameters(coach_client, fournil, params):
-    response = coach_client.get(_url("list"), params)
-    assert response.status_code == 200
+    ]:
+        assert coach_client.get(_url("list"), params).status_code == 200, params
 
 
 def test_the_list_pages_by_50_and_answers_htmx_with_the_results_only(coach_client, coach):
@@ -383,22 +414,51 @@ def test_a_refused_creation_writes_nothing(client, cast, member):
     assert not Employer.objects.exists()
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-@pytest.mark.parametrize(
-    "field",
-    ["name", "siret", "naf_code", "naf_version", "sector", "size_band", "postcode", "city",
-     "territory", "description", "address", "token"],
-)  # fmt: skip
-def test_hostile_company_values_are_refused_without_writing(coach_client, field, value):
-    response = coach_client.post(_url("create"), _employer_data(**{field: value}))
-    assert response.status_code in (200, 302)
-    if response.status_code == 200:
-        assert response.context["form"].errors
-        assert not Employer.objects.exists()
-    else:
-        # Harmless text (an apostrophe, a short word): stored as typed.
-        employer = Employer.objects.get()
-        assert "\x00" not in employer.name + employer.address + employer.description
+def test_each_field_of_the_forms_sorts_hostile_values(coach, fournil):
+    """Each value alone in each field of the company, contact and step forms (the edit forms
+    check the same fields): refused, or taken when it is harmless free text."""
+    forms = [
+        (EmployerCreateForm, _employer_data(), {"user": coach}, [*COMPANY_FIELDS, "token"]),
+        (ContactAddForm, _contact_data(), {}, [*CONTACT_FIELDS, "token"]),
+        (ProspectingForm, _step_data(), {"employer": fournil}, STEP_FIELDS),
+    ]
+    for value in HOSTILE:
+        for form_class, data, kwargs, fields in forms:
+            for field in fields:
+                form = form_class(_posted({**data, field: value}), **kwargs)
+                expected = _harmless(form_class, field, value)
+                assert form.is_valid() is expected, (form_class, field, value, form.errors)
+
+
+COMPANY_TEXT = ["name", "address", "city", "description"]
+SECTOR_REFUSED = "Choisissez un secteur de la liste."
+
+
+def test_hostile_company_values_are_refused_without_writing(coach_client):
+    url = _url("create")
+    nothing = _rows()
+    for value in HOSTILE:
+        data = _employer_data(**dict.fromkeys([*COMPANY_FIELDS, "token"], value))
+        response = coach_client.post(url, data)
+        assert response.status_code == 200, value
+        assert response.context["form"].errors["sector"] == [SECTOR_REFUSED]
+        assert SECTOR_REFUSED in response.content.decode()
+        assert _rows() == nothing, value
+        # The free texts, a number (checked by its key), the digits of a postcode, a choice.
+        for fields in [COMPANY_TEXT, ["siret"], ["postcode"], ["sector"]]:
+            response = coach_client.post(url, _employer_data(**dict.fromkeys(fields, value)))
+            if all(_harmless(EmployerCreateForm, field, value) for field in fields):
+                # Harmless text (an apostrophe, a short word): stored as typed.
+                assert response.status_code == 302, (fields, value)
+                employer = Employer.objects.get()
+                for field in fields:
+                    assert getattr(employer, field) == value, (field, value)
+                # Out again, for the next value to meet an empty network.
+                employer.delete()
+            else:
+                assert response.status_code == 200, (fields, value)
+                assert response.context["form"].errors, (fields, value)
+            assert _rows() == nothing, (fields, value)
 
 
 def test_a_territory_not_hers_is_refused(coach_client):
@@ -562,13 +622,33 @@ def test_another_companys_siret_is_refused_on_edit(coach_client, coach, fournil)
     assert response.context["form"].errors["siret"] == ["Une autre entreprise porte déjà ce SIRET."]
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-@pytest.mark.parametrize("field", ["name", "siret", "sector", "territory", "owner", "city"])
-def test_hostile_edits_never_fail(coach_client, fournil, field, value):
-    response = coach_client.post(_url("edit", fournil.pk), _employer_data(**{field: value}))
-    assert response.status_code in (200, 302)
-    fournil.refresh_from_db()
-    assert "\x00" not in fournil.name and len(fournil.name) <= 200
+def test_hostile_edits_never_fail(coach_client, fournil):
+    url = _url("edit", fournil.pk)
+
+    def row():
+        return Employer.objects.values().get(pk=fournil.pk)
+
+    for value in HOSTILE:
+        before = row()
+        data = _employer_data(**dict.fromkeys([*COMPANY_FIELDS, "owner"], value))
+        response = coach_client.post(url, data)
+        assert response.status_code == 200, value
+        assert response.context["form"].errors["sector"] == [SECTOR_REFUSED]
+        assert SECTOR_REFUSED in response.content.decode()
+        assert row() == before, value
+        # The free texts, a number, a choice, and a person from a list (a lookup by id).
+        for fields in [COMPANY_TEXT, ["siret"], ["sector"], ["owner"]]:
+            before = row()
+            response = coach_client.post(url, _employer_data(**dict.fromkeys(fields, value)))
+            if all(_harmless(EmployerEditForm, field, value) for field in fields):
+                assert response.status_code == 302, (fields, value)
+                fournil.refresh_from_db()
+                for field in fields:
+                    assert getattr(fournil, field) == value, (field, value)
+            else:
+                assert response.status_code == 200, (fields, value)
+                assert response.context["form"].errors, (fields, value)
+                assert row() == before, (fields, value)
 
 
 def test_the_officer_cannot_edit(client, officer, fournil):
@@ -684,13 +764,33 @@ def test_bad_contacts_are_refused_beside_the_field(coach_client, fournil, data, 
     assert not fournil.contacts.exists()
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-@pytest.mark.parametrize("field", ["first_name", "last_name", "role", "phone", "email", "token"])
-def test_hostile_contact_values_never_fail(coach_client, fournil, field, value):
-    response = coach_client.post(_url("contact_add", fournil.pk), _contact_data(**{field: value}))
-    assert response.status_code in (200, 302)
-    for contact in fournil.contacts.all():
-        assert "\x00" not in str(contact) and len(contact.last_name) <= 100
+CONTACT_TEXT = ["first_name", "last_name", "role"]
+EMAIL_REFUSED = "Saisissez une adresse e-mail valide (nom@exemple.fr)."
+
+
+def test_hostile_contact_values_never_fail(coach_client, fournil):
+    url = _url("contact_add", fournil.pk)
+    for value in HOSTILE:
+        before = _rows()
+        data = _contact_data(**dict.fromkeys([*CONTACT_FIELDS, "token"], value))
+        response = coach_client.post(url, data)
+        assert response.status_code == 200, value
+        assert EMAIL_REFUSED in response.context["contact_form"].errors["email"]
+        assert EMAIL_REFUSED in response.content.decode()
+        assert _rows() == before, value
+        # The free texts, a phone number, an e-mail address.
+        for fields in [CONTACT_TEXT, ["phone"], ["email"]]:
+            before = _rows()
+            response = coach_client.post(url, _contact_data(**dict.fromkeys(fields, value)))
+            if all(_harmless(ContactAddForm, field, value) for field in fields):
+                assert response.status_code == 302, (fields, value)
+                contact = fournil.contacts.latest("pk")
+                for field in fields:
+                    assert getattr(contact, field) == value, (field, value)
+            else:
+                assert response.status_code == 200, (fields, value)
+                assert response.context["contact_form"].errors, (fields, value)
+                assert _rows() == before, (fields, value)
 
 
 def test_the_officer_cannot_add_a_contact(client, officer, fournil):
@@ -718,12 +818,29 @@ def test_a_contact_of_another_company_is_404(coach_client, coach, fournil):
     assert other.last_name == "Guérin"
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-def test_hostile_contact_edits_never_fail(coach_client, fournil, value):
+def test_hostile_contact_edits_never_fail(coach_client, fournil):
     contact = EmployerContactFactory(employer=fournil)
-    data = _contact_data(last_name=value, phone=value, active=value)
-    response = coach_client.post(_url("contact_edit", fournil.pk, contact.pk), data)
-    assert response.status_code in (200, 302)
+    url = _url("contact_edit", fournil.pk, contact.pk)
+    before = EmployerContact.objects.values().get(pk=contact.pk)
+    for value in HOSTILE:
+        response = coach_client.post(url, dict.fromkeys([*CONTACT_FIELDS, "active"], value))
+        assert response.status_code == 200, value
+        assert EMAIL_REFUSED in response.context["contact_form"].errors["email"]
+        assert EMAIL_REFUSED in response.content.decode()
+        assert EmployerContact.objects.values().get(pk=contact.pk) == before, value
+        # The free texts, and the box (any value ticks it).
+        data = _contact_data(**dict.fromkeys([*CONTACT_TEXT, "active"], value))
+        response = coach_client.post(url, data)
+        if all(_harmless(ContactEditForm, field, value) for field in CONTACT_TEXT):
+            assert response.status_code == 302, value
+            contact.refresh_from_db()
+            assert (contact.first_name, contact.last_name, contact.role) == (value,) * 3
+            assert contact.active
+            EmployerContact.objects.filter(pk=contact.pk).update(**before)
+        else:
+            assert response.status_code == 200, value
+            assert response.context["contact_form"].errors["last_name"], value
+            assert EmployerContact.objects.values().get(pk=contact.pk) == before, value
 
 
 # --- Prospecting ----------------------------------------------------------------------------
@@ -791,35 +908,35 @@ def test_a_double_submitted_step_is_one_row(coach_client, fournil):
     assert fournil.status_changes.count() == 1
 
 
-@pytest.mark.parametrize(
-    ("data", "field"),
-    [
-        ({"on": "31/31/2026"}, "on"),
-        ({"on": "1899-01-01"}, "on"),
-        ({"on": "0001-01-01", "at_time": "00:00"}, "on"),
-        ({"on": "9999-12-31"}, "on"),
-        ({"at_time": "25:99"}, "at_time"),
-        ({"kind": "pigeon"}, "kind"),
-        ({"outcome": ""}, "outcome"),
-        ({"outcome": "hired"}, "outcome"),
-        ({"summary": "y" * 100_000}, "summary"),
-        ({"summary": "Bonjour\x00"}, "summary"),
-        ({"next_step_on": "2001-01-01"}, "next_step_on"),
-        ({"next_step_on": "9999-12-31"}, "next_step_on"),
-        ({"next_step_on": "demain"}, "next_step_on"),
-        ({"contact": "abc"}, "contact"),
-        ({"contact": "-1"}, "contact"),
-        ({"contact": "99999999999999999999"}, "contact"),
-        ({"token": "pas-un-jeton"}, "token"),
-    ],
-)
-def test_bad_steps_are_refused_beside_the_field(coach_client, fournil, data, field):
+BAD_STEPS = [
+    ({"on": "31/31/2026"}, "on"),
+    ({"on": "1899-01-01"}, "on"),
+    ({"on": "0001-01-01", "at_time": "00:00"}, "on"),
+    ({"on": "9999-12-31"}, "on"),
+    ({"at_time": "25:99"}, "at_time"),
+    ({"kind": "pigeon"}, "kind"),
+    ({"outcome": ""}, "outcome"),
+    ({"outcome": "hired"}, "outcome"),
+    ({"summary": "y" * 100_000}, "summary"),
+    ({"summary": "Bonjour\x00"}, "summary"),
+    ({"next_step_on": "2001-01-01"}, "next_step_on"),
+    ({"next_step_on": "9999-12-31"}, "next_step_on"),
+    ({"next_step_on": "demain"}, "next_step_on"),
+    ({"contact": "abc"}, "contact"),
+    ({"contact": "-1"}, "contact"),
+    ({"contact": "99999999999999999999"}, "contact"),
+    ({"token": "pas-un-jeton"}, "token"),
+]
+
+
+def test_bad_steps_are_refused_beside_the_field(coach_client, fournil):
     EmployerContactFactory(employer=fournil)
     before = _rows()
-    response = coach_client.post(_url("prospecting_add", fournil.pk), _step_data(**data))
-    assert response.status_code == 200
-    assert response.context["prospecting_form"].errors[field]
-    assert _rows() == before
+    for data, field in BAD_STEPS:
+        response = coach_client.post(_url("prospecting_add", fournil.pk), _step_data(**data))
+        assert response.status_code == 200, data
+        assert response.context["prospecting_form"].errors[field], data
+        assert _rows() == before, data
     fournil.refresh_from_db()
     assert fournil.status == NetworkStatus.PROSPECT
 
@@ -856,16 +973,31 @@ def test_a_contact_of_another_company_is_refused(coach_client, coach, fournil):
     assert not ProspectingAction.objects.exists()
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-@pytest.mark.parametrize(
-    "field", ["kind", "on", "at_time", "outcome", "contact", "summary", "next_step_on",
-              "next_step", "token"],
-)  # fmt: skip
-def test_hostile_step_values_never_fail(coach_client, fournil, field, value):
-    response = coach_client.post(_url("prospecting_add", fournil.pk), _step_data(**{field: value}))
-    assert response.status_code in (200, 302)
-    for action in ProspectingAction.objects.all():
-        assert "\x00" not in action.summary + action.next_step
+KIND_REFUSED = "Choisissez une démarche de la liste."
+
+
+def test_hostile_step_values_never_fail(coach_client, fournil):
+    EmployerContactFactory(employer=fournil)
+    url = _url("prospecting_add", fournil.pk)
+    for value in HOSTILE:
+        before = _rows()
+        response = coach_client.post(url, _step_data(**dict.fromkeys(STEP_FIELDS, value)))
+        assert response.status_code == 200, value
+        assert response.context["prospecting_form"].errors["kind"] == [KIND_REFUSED]
+        assert KIND_REFUSED in response.content.decode()
+        assert _rows() == before, value
+        # The free texts, a number (the contact's id), a date and a choice.
+        for fields in [["summary", "next_step"], ["contact"], ["on"], ["kind"]]:
+            before = _rows()
+            response = coach_client.post(url, _step_data(**dict.fromkeys(fields, value)))
+            if all(_harmless(ProspectingForm, field, value) for field in fields):
+                assert response.status_code == 302, (fields, value)
+                step = ProspectingAction.objects.latest("pk")
+                assert (step.summary, step.next_step) == (value, value)
+            else:
+                assert response.status_code == 200, (fields, value)
+                assert response.context["prospecting_form"].errors, (fields, value)
+                assert _rows() == before, (fields, value)
 
 
 @pytest.mark.parametrize("member", ["officer", "adoma_manager", "outsider"])
