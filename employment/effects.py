@@ -6,15 +6,18 @@ transaction that made them, the resident locked:
   accompaniment is then suspended — derived from the consent, not stored: the coach loses the
   file at once, nothing is deleted, and giving the consent again resumes it;
 - an exit recorded through the stage form (settings O2R_STAGE_CHANGE_EFFECTS): the open
-  accompaniment closes with the same coded reason."""
+  accompaniment closes with the same coded reason, and an orientation still waiting for an
+  answer is set aside."""
 
 from django.utils import timezone
 
 from o2r.reminders.models import Reminder, ReminderKind
+from o2r.reminders.services import reminder_key
 from residents.enums import ConsentScope, Stage
 
 from .enums import OrientationStatus
 from .models import Accompaniment, Introduction, Orientation
+from .services import accompaniment_close
 
 
 def on_consent_withdrawn(*, consent, by):
@@ -29,17 +32,22 @@ def on_consent_withdrawn(*, consent, by):
         accompaniment__resident_id=consent.resident_id,
         accompaniment__organisation_id=consent.recipient_organisation_id,
     ).values_list("pk", flat=True)
-    keys = [f"introduction:{pk}:sms_eve" for pk in introductions]
+    keys = [reminder_key("introduction", pk, "sms_eve") for pk in introductions]
     Reminder.objects.filter(
         dedup_key__in=keys, kind=ReminderKind.RESIDENT_MESSAGE, done_at__isnull=True
     ).delete()
 
 
 def on_stage_change(*, change, by, via):
-    if change.to_stage != Stage.EXITED or via == "employment":
+    if change.to_stage != Stage.EXITED:
         return
-    from .services import accompaniment_close
-
+    # Nobody answers an orientation for a person who left the programme: set aside, it no
+    # longer blocks a new one if she comes back.
+    Orientation.objects.filter(
+        resident_id=change.resident_id, status=OrientationStatus.PENDING
+    ).update(status=OrientationStatus.WITHDRAWN, answered_at=timezone.now(), answered_by=by)
+    if via == "employment":
+        return
     for accompaniment in Accompaniment.objects.filter(
         resident_id=change.resident_id, ended_on__isnull=True
     ):

@@ -18,7 +18,7 @@ from o2r.access import Action
 from residents.enums import LANGUAGES, FrenchLevel
 
 from .enums import Transport
-from .models import Introduction
+from .models import Introduction, hours_label
 
 FRENCH_ORDER = [
     FrenchLevel.NONE, FrenchLevel.A1, FrenchLevel.A2, FrenchLevel.B1, FrenchLevel.B2,
@@ -122,7 +122,7 @@ def _explain(opening, wishes, resident, conditions) -> Suggestion:
     else:
         reasons.append(f"Secteur souhaité : {Sector(opening.employer.sector).label}")
         missing.append("Pas un des métiers souhaités")
-    hours = f"{opening.weekly_hours:g} h par semaine"
+    hours = f"{hours_label(opening.weekly_hours)} h par semaine"
     if "hours_min" in conditions or "hours_max" in conditions:
         if getattr(opening, "meets_hours_min", 1) and getattr(opening, "meets_hours_max", 1):
             reasons.append(f"{hours}, dans ce qu'elle souhaite")

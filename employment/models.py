@@ -7,6 +7,7 @@ its organisation is not standing; a placement is durable by its contract and dat
 the job at 6 months" is what the M6 follow-up confirms."""
 
 import datetime
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -40,6 +41,12 @@ from .enums import (
 )
 
 SUMMARY_MAX = 300
+
+
+def hours_label(value) -> str:
+    """Weekly hours as said in French: 30 → "30", 17.5 → "17,5" (a Decimal's `:g` keeps
+    "30.0")."""
+    return format(Decimal(str(value)).normalize(), "f").replace(".", ",")
 
 
 def sharing_standing(*, resident="resident", organisation="organisation", today=None):
@@ -176,9 +183,9 @@ class AccompanimentQuerySet(models.QuerySet):
         return self.none()
 
     def with_suspension(self, today=None):
-        """`is_suspended_db`: open while the sharing consent to its organisation is not
-        standing."""
-        return self.annotate(sharing_stands=sharing_standing(today=today))
+        """Annotates whether the sharing consent to its organisation stands (read by
+        `sharing_stands()` and `is_suspended` without a query per row)."""
+        return self.annotate(sharing_stands_db=sharing_standing(today=today))
 
     def started_in(self, start, end):
         """Opened in [start, end) (dates)."""
@@ -305,10 +312,7 @@ class Accompaniment(models.Model):
         lost the file until it is given again. Derived, never stored."""
         if not self.is_open:
             return False
-        stands = getattr(self, "sharing_stands", None)
-        if isinstance(stands, bool):
-            return not stands
-        return not Accompaniment.sharing_stands(self)
+        return not self.sharing_stands()
 
     @property
     def status_label(self):
@@ -620,14 +624,14 @@ class IntroductionStep(models.Model):
 
 
 class AddMonths(models.Func):
-    """date + n months, as PostgreSQL counts them (31 January + 1 month = 28/29 February, as
-    dateutil does)."""
+    """date + n months (+ d days), as PostgreSQL counts them: the months first (31 January +
+    1 month = 28/29 February, as dateutil does), then the days."""
 
-    template = "(%(expressions)s + make_interval(months => %(months)s))"
+    template = "(%(expressions)s + make_interval(months => %(months)s, days => %(days)s))"
     output_field = models.DateTimeField()
 
-    def __init__(self, expression, months, **extra):
-        super().__init__(expression, months=int(months), **extra)
+    def __init__(self, expression, months, days=0, **extra):
+        super().__init__(expression, months=int(months), days=int(days), **extra)
 
 
 def durable_months():
@@ -642,15 +646,16 @@ class PlacementQuerySet(models.QuerySet):
         return self.filter(start_on__gte=start, start_on__lt=end)
 
     def durable(self):
-        """CDI, or CDD / temp of O2R_DURABLE_EMPLOYMENT_MONTHS months or more (by its dates).
-        CDDI and subsidised contracts are transitional employment (DOMAIN.md §2)."""
+        """CDI, or CDD / temp of O2R_DURABLE_EMPLOYMENT_MONTHS months or more (by its dates:
+        `end_on` is the contract's last day, so 1 January to 30 June is 6 months). CDDI and
+        subsidised contracts are transitional employment (DOMAIN.md §2)."""
         months = durable_months()
         return self.filter(
             Q(contract_type=ContractType.CDI)
             | Q(
                 contract_type__in=[ContractType.CDD, ContractType.TEMP],
                 end_on__isnull=False,
-                end_on__gte=AddMonths("start_on", months),
+                end_on__gte=AddMonths("start_on", months, days=-1),
             )
         )
 
@@ -794,7 +799,9 @@ class Placement(models.Model):
         if self.contract_type == ContractType.CDI:
             return True
         if self.contract_type in (ContractType.CDD, ContractType.TEMP) and self.end_on:
-            return self.end_on >= self.start_on + relativedelta(months=durable_months())
+            # The last day of the contract: 1 January to 30 June is 6 months.
+            last_day_needed = self.start_on + relativedelta(months=durable_months())
+            return self.end_on >= last_day_needed - datetime.timedelta(days=1)
         return False
 
     @property

@@ -22,7 +22,9 @@ def panel_for(resident, user, *, health):
         return None
     accompaniments = (
         list(
-            Accompaniment.objects.filter(resident=resident).select_related("coach", "organisation")
+            Accompaniment.objects.filter(resident=resident)
+            .with_suspension()
+            .select_related("coach", "organisation")
         )
         if follows
         else []

@@ -88,6 +88,16 @@ def _at(day, hour=REMINDER_HOUR):
     return timezone.make_aware(datetime.datetime.combine(day, hour))
 
 
+def _is_day(value) -> bool:
+    """A date, not a datetime (which is one too, and does not compare with dates)."""
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+
+
+def _is_moment(value) -> bool:
+    """An aware datetime (a naive one does not compare with the clock)."""
+    return isinstance(value, datetime.datetime) and timezone.is_aware(value)
+
+
 def _sharing_stands(resident_id, organisation_id, today=None) -> bool:
     today = today or timezone.localdate()
     return (
@@ -180,13 +190,23 @@ def orientation_create(
     return orientation
 
 
-def _lock_pending(orientation) -> Orientation:
+def _lock_pending(orientation, by) -> Orientation:
+    """The orientation, its resident locked first; refused to anyone but its organisation's
+    coaches and manager (the table's ORIENTATION_ANSWER)."""
     resident_lock(orientation.resident_id)
-    return (
+    orientation = (
         Orientation.objects.select_for_update(of=("self",))
         .select_related("resident__residence", "organisation", "coach")
         .get(pk=orientation.pk)
     )
+    if by.organisation_id != orientation.organisation_id or not access.allows(
+        by, Action.ORIENTATION_ANSWER
+    ):
+        raise ValidationError(
+            f"Cette orientation est adressée à {orientation.organisation} : "
+            "seules ses chargées de mission et sa responsable y répondent."
+        )
+    return orientation
 
 
 def orientation_accept(*, orientation: Orientation, by, coach=None) -> Accompaniment:
@@ -195,7 +215,7 @@ def orientation_accept(*, orientation: Orientation, by, coach=None) -> Accompani
     "Accepter" returns the accompaniment the first one opened."""
     coach = coach or by
     with transaction.atomic(), resident_history_context(by):
-        orientation = _lock_pending(orientation)
+        orientation = _lock_pending(orientation, by)
         if orientation.status == OrientationStatus.ACCEPTED:
             existing = Accompaniment.objects.filter(orientation=orientation).first()
             if existing is not None:
@@ -265,7 +285,7 @@ def orientation_decline(*, orientation: Orientation, by, reason: str) -> Orienta
     if not reason:
         raise ValidationError({"reason": "Indiquez le motif du refus."})
     with transaction.atomic(), resident_history_context(by):
-        orientation = _lock_pending(orientation)
+        orientation = _lock_pending(orientation, by)
         if orientation.status == OrientationStatus.DECLINED:
             return orientation
         if orientation.status != OrientationStatus.PENDING:
@@ -417,11 +437,15 @@ def coach_contact_add(
         errors["with_whom"] = "Choisissez avec qui."
     if channel not in CoachChannel.values:
         errors["channel"] = "Choisissez comment."
-    if at > timezone.now() + CONTACT_CLOCK_SKEW:
+    if not _is_moment(at):
+        errors["at"] = "Indiquez le jour et l'heure du contact."
+    elif at > timezone.now() + CONTACT_CLOCK_SKEW:
         errors["at"] = "Un contact se note une fois fait : la date ne peut pas être future."
     if with_whom in (ContactWith.EMPLOYER, ContactWith.BOTH) and employer is None:
         errors["employer"] = "Choisissez l'entreprise."
-    if next_step_on and next_step_on < timezone.localdate():
+    if next_step_on and not _is_day(next_step_on):
+        errors["next_step_on"] = "Indiquez une date."
+    elif next_step_on and next_step_on < timezone.localdate():
         errors["next_step_on"] = "La prochaine étape est à venir."
     if confidential and not by.organisation_id:
         errors["confidential"] = "Une note confidentielle appartient à une organisation."
@@ -518,7 +542,7 @@ def _clean_wishes(data: dict) -> dict:
         if not 1 <= hours[field] <= 48:
             errors[field] = "Entre 1 et 48 heures par semaine."
     if (
-        field not in errors
+        not errors.keys() & {"hours_min", "hours_max"}
         and hours.get("hours_min")
         and hours.get("hours_max")
         and hours["hours_max"] < hours["hours_min"]
@@ -684,6 +708,8 @@ def introduction_move(
                       interview_contact)  # fmt: skip
         elif to == IntroductionStatus.INTERVIEW_HELD:
             held_on = held_on or timezone.localdate()
+            if not _is_day(held_on):
+                raise ValidationError({"held_on": "Indiquez le jour de la rencontre."})
             if held_on > timezone.localdate():
                 raise ValidationError({"held_on": "La rencontre est faite : pas de date future."})
             if introduction.interview_at and held_on < timezone.localdate(
@@ -721,7 +747,7 @@ def introduction_move(
 def _schedule(introduction, accompaniment, by, interview_at, place, contact):
     place, contact = _text(place, 300), _text(contact, 150)
     errors = {}
-    if interview_at is None:
+    if not _is_moment(interview_at):
         errors["interview_at"] = "Indiquez le jour et l'heure de la rencontre."
     elif interview_at < timezone.now() - datetime.timedelta(hours=1):
         errors["interview_at"] = "La rencontre est à venir : choisissez une date future."
@@ -757,6 +783,10 @@ def _schedule(introduction, accompaniment, by, interview_at, place, contact):
         f"{employer.name}",
         due_at=_at(eve),
     )
+    if local.date() <= timezone.localdate():
+        # A meeting today: no message saying "demain" (one planned for another day goes).
+        reminder_delete_by_key(dedup_key=sms_key)
+        return
     ask = f" Demandez {contact}." if contact else ""
     # The SMS app sends it (issue "SMS and reminders"); no name in the text.
     reminder_upsert(
@@ -780,7 +810,12 @@ def _clean_placement(data: dict, *, accompaniment) -> dict:
         errors["contract_type"] = "Choisissez le contrat."
     start_on, end_on = data.get("start_on"), data.get("end_on")
     trial = data.get("trial_period_end_on")
-    if not isinstance(start_on, datetime.date):
+    for field, value in (("end_on", end_on), ("trial_period_end_on", trial)):
+        if value and not _is_day(value):
+            errors[field] = "Indiquez une date."
+    end_on = end_on if _is_day(end_on) else None
+    trial = trial if _is_day(trial) else None
+    if not _is_day(start_on):
         errors["start_on"] = "Indiquez le premier jour du contrat."
     else:
         if start_on > today + START_AHEAD:
@@ -799,7 +834,8 @@ def _clean_placement(data: dict, *, accompaniment) -> dict:
     if contract in DURATION_REQUIRED and not end_on:
         errors["end_on"] = "Indiquez la fin prévue du contrat."
     try:
-        hours = Decimal(str(data.get("weekly_hours")))
+        # Kept to the tenth, as stored: 0.04 h is 0.0 h, refused like 0.
+        hours = Decimal(str(data.get("weekly_hours"))).quantize(Decimal("0.1"))
     except (InvalidOperation, TypeError, ValueError):
         hours = None
     if hours is None or not hours.is_finite() or not 0 < hours <= 48:
@@ -811,7 +847,7 @@ def _clean_placement(data: dict, *, accompaniment) -> dict:
         "start_on": start_on,
         "end_on": end_on or None,
         "trial_period_end_on": trial or None,
-        "weekly_hours": hours.quantize(Decimal("0.1")),
+        "weekly_hours": hours,
         "job_title": _text(data.get("job_title"), 200),
         "onboarding_first_days": _text(data.get("onboarding_first_days"), 500),
         "onboarding_tasks": _text(data.get("onboarding_tasks"), 500),
@@ -861,8 +897,13 @@ def placement_record(
             intro = (
                 Introduction.objects.select_for_update(of=("self",))
                 .select_related("opening")
-                .get(pk=introduction.pk, accompaniment=locked)
+                .filter(pk=introduction.pk, accompaniment=locked)
+                .first()
             )
+            if intro is None:
+                raise ValidationError(
+                    {"introduction": "Cette mise en relation n'est pas celle de la personne."}
+                )
             if intro.status != IntroductionStatus.INTERVIEW_HELD:
                 raise ValidationError(
                     "L'embauche suit la rencontre sur le lieu de travail : notez d'abord "
@@ -949,7 +990,7 @@ def placement_end(
     errors = {}
     if reason not in PlacementEndReason.values:
         errors["reason"] = "Choisissez le motif de la fin du contrat."
-    if not isinstance(ended_on, datetime.date):
+    if not _is_day(ended_on):
         errors["ended_on"] = "Indiquez le dernier jour."
     elif ended_on > today:
         errors["ended_on"] = "La fin se note une fois arrivée : pas de date future."
@@ -1006,7 +1047,7 @@ def follow_up_record(
     errors = {}
     if with_whom not in FollowUpWith.values:
         errors["with_whom"] = "Indiquez avec qui le suivi a été fait."
-    if not isinstance(done_on, datetime.date):
+    if not _is_day(done_on):
         errors["done_on"] = "Indiquez le jour du suivi."
     elif done_on > today:
         errors["done_on"] = "Un suivi se note une fois fait : pas de date future."

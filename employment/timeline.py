@@ -6,10 +6,12 @@ without the coach's confidential working notes)."""
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action
+from residents.models import Resident
 from residents.timeline import Entry
 
 from .enums import IntroductionStatus
@@ -17,20 +19,33 @@ from .models import (
     Accompaniment,
     CoachContact,
     FollowUp,
+    Introduction,
     IntroductionStep,
     Orientation,
     Placement,
+    hours_label,
 )
 
 LABEL = "Emploi"
 
 
-def _day(day):
+def _day(day, moment=None):
+    """When a fact of `day` goes on the timeline: `moment` (when it was recorded) if that was
+    the same day — so a step and what it caused keep their order —, else noon."""
+    if moment is not None and timezone.localdate(moment) == day:
+        return moment
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def entries_for(resident, user, *, notes, health, **context):
     if not access.allows(user, Action.ACCOMPANIMENT_READ):
+        return []
+    # Most files have no part in the accompaniment (yet): one query says so.
+    if (
+        not Resident.objects.filter(pk=resident.pk)
+        .filter(Q(orientations__isnull=False) | Q(accompaniments__isnull=False))
+        .exists()
+    ):
         return []
     entries = []
     action = Action.ACCOMPANIMENT_READ
@@ -52,11 +67,13 @@ def entries_for(resident, user, *, notes, health, **context):
             )  # fmt: skip
     for accompaniment in (
         Accompaniment.objects.visible_to(user, action).filter(resident=resident)
-        .select_related("coach")
+        .select_related("coach", "orientation")
     ):  # fmt: skip
+        accepted_at = accompaniment.orientation.answered_at if accompaniment.orientation else None
+        started = _day(accompaniment.started_on, accepted_at)
         entries.append(
-            Entry(_day(accompaniment.started_on), "accompaniment", "Accompagnement vers l'emploi "
-                  "commencé", accompaniment.coach.get_full_name(), label=LABEL)
+            Entry(started, "accompaniment", "Accompagnement vers l'emploi commencé",
+                  accompaniment.coach.get_full_name(), label=LABEL)
         )  # fmt: skip
         if accompaniment.ended_on:
             reason = health.exit_reason_label(accompaniment) or ""
@@ -83,8 +100,9 @@ def entries_for(resident, user, *, notes, health, **context):
         summary = contact.summary if contact.pk in readable else "Note de travail confidentielle"
         detail = " — ".join(p for p in (summary, contact.by.get_full_name()) if p)
         entries.append(Entry(contact.at, "coach_contact", title, detail, label=LABEL))
+    # Her steps first: the planner then reads this resident's steps, not all of them.
     steps = IntroductionStep.objects.filter(
-        introduction__in=_visible_introductions(user, resident)
+        introduction__resident=resident, introduction__in=_visible_introductions(user, resident)
     ).select_related("introduction__opening__employer", "by")
     for step in steps[:200]:
         opening = step.introduction.opening
@@ -101,11 +119,12 @@ def entries_for(resident, user, *, notes, health, **context):
     )  # fmt: skip
     for placement in placements:
         kind = "emploi durable" if placement.is_durable else "emploi de transition"
+        hours = hours_label(placement.weekly_hours)
         entries.append(
-            Entry(_day(placement.start_on), "placement",
+            Entry(_day(placement.start_on, placement.created_at), "placement",
                   f"Embauche : {placement.job_title}, {placement.employer.name}",
-                  f"{placement.get_contract_type_display()}, {placement.weekly_hours:g} h par "
-                  f"semaine — {kind}", label=LABEL)
+                  f"{placement.get_contract_type_display()}, {hours} h par semaine — {kind}",
+                  label=LABEL)
         )  # fmt: skip
         if placement.ended_on:
             entries.append(
@@ -128,8 +147,6 @@ def entries_for(resident, user, *, notes, health, **context):
 
 
 def _visible_introductions(user, resident):
-    from .models import Introduction
-
     return Introduction.objects.visible_to(user, Action.ACCOMPANIMENT_READ).filter(
         resident=resident
     )

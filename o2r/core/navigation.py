@@ -23,6 +23,8 @@ ENTRIES = [
     NavEntry("Signaler", "outreach:referral_new", Action.REFERRAL_FILE),
     NavEntry("Entreprises", "employers:list", Action.EMPLOYER_READ),
     NavEntry("Offres", "employers:openings", Action.OPENING_READ),
+    NavEntry("Accompagnements", "employment:caseload", Action.CASELOAD_READ),
+    NavEntry("Orientations", "employment:orientations", Action.ORIENTATION_READ),
     NavEntry("Mes rappels", "reminders:mine", Action.REMINDERS_OWN),
     NavEntry("Test du worker", "worker_check", Action.WORKER_CHECK),
     NavEntry("Administration", "admin:index", Action.USERS_MANAGE),

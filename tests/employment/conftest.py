@@ -21,15 +21,22 @@ def engage(resident, *, officer, adelis, sharing=True):
     """Accompaniment consent, "engaged", and (by default) the sharing consent to Adelis."""
     given = timezone.localdate() - datetime.timedelta(days=20)
     resident_services.consent_record(
-        resident=resident, scope=ConsentScope.ACCOMPANIMENT, given_on=given,
-        method=ConsentMethod.SIGNED_FORM, by=officer,
-    )  # fmt: skip
+        resident=resident,
+        scope=ConsentScope.ACCOMPANIMENT,
+        given_on=given,
+        method=ConsentMethod.SIGNED_FORM,
+        by=officer,
+    )
     resident_services.resident_change_stage(resident=resident, to=Stage.ENGAGED, by=officer)
     if sharing:
         resident_services.consent_record(
-            resident=resident, scope=ConsentScope.SHARING, given_on=given,
-            method=ConsentMethod.SIGNED_FORM, by=officer, recipient_organisation=adelis,
-        )  # fmt: skip
+            resident=resident,
+            scope=ConsentScope.SHARING,
+            given_on=given,
+            method=ConsentMethod.SIGNED_FORM,
+            by=officer,
+            recipient_organisation=adelis,
+        )
     resident.refresh_from_db()
     return resident
 
@@ -45,9 +52,11 @@ def engaged(officer, adelis, nantes_residences):
 @pytest.fixture
 def orientation(engaged, officer, adelis):
     return services.orientation_create(
-        resident=engaged, organisation=adelis, by=officer,
+        resident=engaged,
+        organisation=adelis,
+        by=officer,
         reason="Veut travailler le matin, dans la propreté.",
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -69,9 +78,13 @@ def opening(employer):
 def other_coach(adelis):
     """A second coach of Adelis, on the same territory."""
     return UserFactory(
-        email="ines.roux@adelis.test", first_name="Inès", last_name="Roux",
-        organisation=adelis, role=Role.JOB_COACH, territory=TERRITORY,
-    )  # fmt: skip
+        email="ines.roux@adelis.test",
+        first_name="Inès",
+        last_name="Roux",
+        organisation=adelis,
+        role=Role.JOB_COACH,
+        territory=TERRITORY,
+    )
 
 
 def hire(accompaniment, coach, *, start_on=None, contract_type="cdi", **data):
