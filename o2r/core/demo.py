@@ -3,6 +3,7 @@ per role. Invented people and addresses; only `load_demo` writes them, never pro
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from employers.enums import (
 from employers.models import Employer, JobOpening, RomeAppellation
 from o2r.accounts.enums import OrganisationKind, Role
 from o2r.accounts.models import Organisation, User
+from o2r.reminders.models import Reminder
 from o2r.reminders.services import reminder_done_by_key, reminder_key
 from residents.enums import FrenchLevel, ResidenceKind
 from residents.models import Residence, ResidenceMembership
@@ -130,6 +132,7 @@ def demo_load():
     _demo_residents(residents=residences, users=users)
     _demo_outreach(residences=residences, users=users)
     _demo_employers(coach=users[Role.JOB_COACH])
+    _demo_employment(users=users, residences=residences)
     return logins
 
 
@@ -147,15 +150,16 @@ DEMO_PEOPLE = [
     ("Aminata", "Ba", "female", 1992, "ful", "a2", "accompanied", "rsa"),
     ("Karim", "Mansouri", "male", 1988, "ara", "b1", None, "prime_activite"),
     ("Hawa", "Sissoko", "female", 1980, "snk", "none", "identified", "rsa"),
+    ("Dawit", "Haile", "male", 1991, "tir", "a2", "accompanied", "rsa"),
+    ("Mariam", "Keïta", "female", 1989, "bam", "b1", "accompanied", "rsa_majore"),
 ]
 
 
 def _demo_residents(*, residents, users):
-    """A dozen invented residents along the path, written through the services, once."""
-    import datetime
-
-    from django.utils import timezone
-
+    """A dozen invented residents along the path, written through the services, once. Those
+    the demo coach accompanies ("accompanied", "employed") are brought to "engaged" with the
+    sharing consent to her organisation: the employment demo (_demo_employment) orients them
+    and walks them on, as the application would."""
     from residents import services
     from residents.enums import ConsentScope, Stage
     from residents.models import Resident
@@ -167,11 +171,14 @@ def _demo_residents(*, residents, users):
     today = timezone.localdate()
     path = {
         "engaged": [Stage.ENGAGED],
-        "accompanied": [Stage.ENGAGED, Stage.ACCOMPANIED],
-        "employed": [Stage.ENGAGED, Stage.ACCOMPANIED, Stage.EMPLOYED],
+        "accompanied": [Stage.ENGAGED],
+        "employed": [Stage.ENGAGED],
         "exited": [Stage.ENGAGED, Stage.EXITED],
     }
     for index, (first, last, sex, year, language, level, stage, benefit) in enumerate(DEMO_PEOPLE):
+        # The consents of the people in the coach's caseload date from before it began.
+        caseload = DEMO_CASELOAD_BY_NAME.get(first)
+        given_on = today - datetime.timedelta(days=caseload["since"] + 10) if caseload else today
         resident = services.resident_create(
             by=officer,
             enter_programme=stage is not None,
@@ -186,7 +193,7 @@ def _demo_residents(*, residents, users):
                 "housing_unit": f"{100 + index * 7}",
                 "preferred_language": language,
                 "french_level": level,
-                "moved_in_on": today - datetime.timedelta(days=90 * index),
+                "moved_in_on": today - datetime.timedelta(days=200 + 90 * index),
                 "france_travail_status": ["not_registered", "registered", "unknown"][index % 3],
             },
         )
@@ -194,29 +201,26 @@ def _demo_residents(*, residents, users):
             services.consent_record(
                 resident=resident,
                 scope=ConsentScope.ACCOMPANIMENT,
-                given_on=today,
+                given_on=given_on,
                 method="signed_form",
                 by=officer,
             )
+        if caseload:
+            services.consent_record(
+                resident=resident,
+                scope=ConsentScope.SHARING,
+                given_on=given_on,
+                method="signed_form",
+                by=officer,
+                recipient_organisation=coach.organisation,
+            )
         for step in path.get(stage, []):
-            if step == Stage.ACCOMPANIED:
-                services.consent_record(
-                    resident=resident,
-                    scope=ConsentScope.SHARING,
-                    given_on=today,
-                    method="signed_form",
-                    by=officer,
-                    recipient_organisation=coach.organisation,
-                )
-                services.resident_assign_coach(resident=resident, coach=coach, by=officer)
             services.resident_change_stage(
                 resident=resident,
                 to=step,
                 by=officer,
                 reason="Démonstration",
                 exit_reason="moved_out" if step == Stage.EXITED else "",
-                # Until the employment app records placements, the demo hires as it would.
-                via="employment" if step == Stage.EMPLOYED else None,
             )
         if stage:
             services.note_add(
@@ -1302,3 +1306,531 @@ def _demo_openings(*, coach, employer, openings, titles):
                 closed_on=today - datetime.timedelta(days=closed_days),
                 reason=reason,
             )
+
+
+# --- Employment -----------------------------------------------------------------------------
+
+# The demo coach's caseload, written through employment.services in this order (an opening
+# is free for another person once the introduction before ends: one candidate at a time).
+# "person": a first name of DEMO_PEOPLE; "since": days since the accompaniment began (the
+# orientation 3 days before, the consents 10 days before); "assign": her manager accepts it
+# for her. Wishes name their jobs by the ROME titles of the demo openings. Contacts: days ago,
+# with whom, channel, summary, confidential, employer (name) or None, next step (what, in how
+# many days) or None. Introductions: the opening (employer, ROME title) and its steps, each
+# (status, days ago, details); an interview still to come has "in_days". "placement": a hire
+# through no introduction (the person found it on her own), its follow-ups done and its end.
+DEMO_CASELOAD = [
+    {
+        "person": "Mamadou",
+        "since": 120,
+        "reason": "Cherche un emploi stable dans la logistique ; a conduit des chariots au port "
+        "de Dakar. Motivé, disponible tout de suite.",
+        "wishes": {
+            "wanted": ["Cariste d'entrepôt", "Manutentionnaire"],
+            "wanted_titles": "Cariste, agent de quai",
+            "wanted_sectors": [Sector.LOGISTICS],
+            "not_wanted": "Pas de travail de nuit.",
+            "hours_min": 30,
+            "hours_max": 39,
+            "available_days": ["mon", "tue", "wed", "thu", "fri", "sat"],
+            "schedules_ok": [Schedule.EARLY],
+            "transport": ["public", "bike"],
+            "max_commute_minutes": 60,
+            "reachable_cities": ["Nantes", "Carquefou", "Saint-Herblain", "Rezé"],
+            "languages": ["bam", "fra"],
+            "experience": "Dix ans de conduite de chariots élévateurs au port de Dakar, sans "
+            "CACES français ; manutention en intérim à Nantes en 2019.",
+        },
+        "contacts": [
+            (118, "person", "meeting", "Premier rendez-vous : parcours, souhaits, contraintes. "
+             "Veut un CDI, à temps plein.", False, None, None),
+            (80, "person", "phone", "Point sur les offres de la logistique ; partant pour "
+             "Carquefou malgré le trajet.", False, None, None),
+            (63, "employer", "phone", "Avec le chef de quai : CACES passés dans l'entreprise "
+             "pendant la période d'essai ; prise de poste à 6 h.", False,
+             "Entrepôts de l'Estuaire", None),
+            (12, "person", "phone", "Tout va bien au quai ; fatigué par les horaires du matin, "
+             "il s'y fait.", False, None, None),
+        ],
+        "introductions": [
+            (("Entrepôts de l'Estuaire", "Cariste d'entrepôt"), [
+                ("proposed", 75, {}),
+                ("accepted", 73, {}),
+                ("interview_scheduled", 70, {"place": "Entrepôt, 8 rue de la Fonderie, "
+                                             "Carquefou (quai n° 3)",
+                                             "contact": "Tomasz Nowak, chef de quai"}),
+                ("interview_held", 62, {"notes": "Essai de conduite réussi ; le chef de quai "
+                                        "le prend."}),
+                ("hired", 45, {
+                    "contract_type": ContractType.CDI,
+                    "start_days": 35,
+                    "weekly_hours": 35,
+                    "trial_months": 2,
+                    "job_title": "Cariste d'entrepôt",
+                    "onboarding_first_days": "Accueil sécurité le lundi à 6 h, chaussures et "
+                    "gilet fournis ; une semaine en binôme sur le quai.",
+                    "onboarding_tasks": "Déchargement des camions au transpalette, puis "
+                    "chariot frontal une fois le CACES 1 obtenu.",
+                    "onboarding_rhythm": "De 6 h à 13 h, du lundi au vendredi.",
+                    "onboarding_helper": "Tomasz Nowak, chef de quai",
+                    # milestone, days after the hire, with whom, notes, issues
+                    "follow_ups": [
+                        ("d7", 7, "both", "Bon début selon le chef de quai ; Mamadou content "
+                         "de l'équipe.", "Trajet long le matin : le premier bus est à 5 h 10."),
+                    ],
+                }),
+            ]),
+        ],
+    },
+    {
+        "person": "Aminata",
+        "since": 45,
+        "reason": "Souhaite travailler en cuisine ; a fait une formation d'aide-cuisinière à "
+        "Conakry. Deux enfants scolarisés.",
+        "wishes": {
+            "wanted": ["Commis / Commise de cuisine", "Plongeur / Plongeuse en restauration"],
+            "wanted_titles": "Commis de cuisine, plonge",
+            "wanted_sectors": [Sector.HOSPITALITY, Sector.CARE],
+            "not_wanted": "Pas de soirée après 20 h : personne pour garder les enfants.",
+            "hours_min": 24,
+            "hours_max": 39,
+            "available_days": ["mon", "tue", "wed", "thu", "fri", "sat"],
+            "schedules_ok": [Schedule.SPLIT, Schedule.WEEKEND, Schedule.EARLY],
+            "transport": ["public", "walk"],
+            "max_commute_minutes": 40,
+            "reachable_cities": ["Nantes", "Rezé"],
+            "childcare": "arranged",
+            "languages": ["ful", "fra"],
+            "experience": "Formation d'aide-cuisinière (six mois) ; cuisine pour les fêtes du "
+            "foyer de la résidence.",
+        },
+        "contacts": [
+            (44, "person", "meeting", "Premier rendez-vous : souhaits, horaires possibles avec "
+             "l'école des enfants.", False, None, None),
+            (20, "person", "meeting", "Dette de loyer évoquée ; elle en parle avec la résidence. "
+             "Ne pas en faire état auprès des employeurs.", True, None, None),
+            (9, "person", "phone", "D'accord pour rencontrer la brasserie La Cale Sèche ; "
+             "cherche une voisine pour le samedi.", False, None,
+             ("Fixer la rencontre à la brasserie La Cale Sèche", 4)),
+        ],
+        "introductions": [
+            (("Domicile Services Erdre et Loire", "Aide à domicile"), [
+                ("proposed", 40, {}),
+                ("accepted", 39, {}),
+                ("interview_scheduled", 36, {"place": "Agence, 22 rue de Strasbourg, Nantes",
+                                             "contact": "la responsable de secteur"}),
+                ("interview_held", 30, {"notes": "Bon contact ; le français écrit inquiète "
+                                        "l'agence (cahier de liaison chez les personnes)."}),
+                ("not_retained", 28, {"reason": "language", "notes": "Niveau B1 demandé pour "
+                                      "le cahier de liaison."}),
+            ]),
+            (("Brasserie La Cale Sèche", "Commis / Commise de cuisine"), [
+                ("proposed", 11, {}),
+                ("accepted", 9, {"notes": "Intéressée, surtout par le service du midi."}),
+            ]),
+        ],
+    },
+    {
+        "person": "Fatoumata",
+        "since": 60,
+        "reason": "Veut travailler tôt le matin dans la propreté ; a besoin d'aide pour les "
+        "trajets et les démarches en français écrit.",
+        "wishes": {
+            "wanted": [
+                "Agent / Agente de propreté de locaux",
+                "Agent / Agente de nettoyage industriel",
+            ],
+            "wanted_titles": "Agente de propreté, ménage de bureaux",
+            "wanted_sectors": [Sector.CLEANING],
+            "not_wanted": "Pas de travail de nuit : elle rentre seule en tram.",
+            "hours_min": 20,
+            "hours_max": 30,
+            "available_days": ["mon", "tue", "wed", "thu", "fri"],
+            "schedules_ok": [Schedule.EARLY, Schedule.SPLIT],
+            "transport": ["public", "walk"],
+            "max_commute_minutes": 45,
+            "reachable_cities": ["Nantes", "Rezé", "Saint-Herblain"],
+            "languages": ["snk", "bam"],
+            "experience": "Deux ans de ménage chez des particuliers à Bamako ; entretien des "
+            "parties communes de sa résidence, bénévole.",
+        },
+        "contacts": [
+            (58, "person", "meeting", "Premier rendez-vous : parcours, souhaits, trajets en "
+             "tram repérés ensemble.", False, None, None),
+            (26, "person", "phone", "A refusé le poste de nuit ; on cherche le matin, à Rezé "
+             "ou à Nantes.", False, None, None),
+            (2, "person", "meeting", "Préparation de la rencontre chez Net'Atlantique : trajet, "
+             "tenue, questions à poser.", False, None,
+             ("Accompagner Fatoumata à la rencontre chez Net'Atlantique", 3)),
+        ],
+        "introductions": [
+            (("Net'Atlantique Propreté", "Agent / Agente de nettoyage industriel"), [
+                ("proposed", 30, {}),
+                ("declined", 27, {"reason": "hours", "notes": "Poste de nuit : elle ne veut "
+                                  "pas rentrer seule."}),
+            ]),
+            (("Net'Atlantique Propreté", "Agent / Agente de propreté de locaux"), [
+                ("proposed", 12, {}),
+                ("accepted", 10, {}),
+                ("interview_scheduled", 5, {"in_days": 3, "hour": 9,
+                                            "place": "Siège, 14 boulevard des Anglais, Nantes",
+                                            "contact": "Mehdi Aït Ouali"}),
+            ]),
+        ],
+    },
+    {
+        "person": "Dawit",
+        "since": 30,
+        "assign": True,
+        "reason": "Réfugié, veut travailler dans le bâtiment ; habitué aux chantiers en "
+        "Érythrée. Cours de français le soir.",
+        "wishes": {
+            "wanted": ["Manoeuvre bâtiment", "Cariste d'entrepôt"],
+            "wanted_titles": "Manœuvre, aide sur les chantiers",
+            "wanted_sectors": [Sector.BUILDING, Sector.LOGISTICS],
+            "hours_min": 35,
+            "available_days": ["mon", "tue", "wed", "thu", "fri"],
+            "schedules_ok": [Schedule.EARLY],
+            "transport": ["public", "bike"],
+            "max_commute_minutes": 50,
+            "reachable_cities": ["Nantes", "Rezé", "Carquefou", "Vertou"],
+            "languages": ["tir", "amh"],
+            "experience": "Cinq ans sur des chantiers de maçonnerie à Asmara.",
+        },
+        "contacts": [
+            (29, "person", "meeting", "Premier rendez-vous, avec une interprète en tigrinya.",
+             False, None, None),
+            (3, "both", "workplace", "Rencontre sur le chantier de Rezé avec le chef de "
+             "chantier : bon contact, réponse attendue cette semaine.", False,
+             "Bâtiments Le Floch et Associés", None),
+        ],
+        "introductions": [
+            (("Bâtiments Le Floch et Associés", "Manoeuvre bâtiment"), [
+                ("proposed", 20, {}),
+                ("accepted", 18, {}),
+                ("interview_scheduled", 15, {"place": "Chantier, 12 rue Jean Jaurès, Rezé",
+                                             "contact": "M. Le Floch"}),
+                ("interview_held", 3, {"notes": "L'employeur répond d'ici vendredi."}),
+            ]),
+            (("Entrepôts de l'Estuaire", "Cariste d'entrepôt"), [
+                ("proposed", 2, {}),
+            ]),
+        ],
+    },
+    {
+        "person": "Mariam",
+        "since": 150,
+        "reason": "Mère seule d'une fille de 6 ans ; veut un emploi en journée, dans "
+        "l'hôtellerie ou l'aide à domicile.",
+        "wishes": {
+            "wanted": ["Aide à domicile", "Agent / Agente de propreté de locaux"],
+            "wanted_titles": "Aide à domicile, ménage en journée",
+            "wanted_sectors": [Sector.CARE, Sector.CLEANING, Sector.HOSPITALITY],
+            "not_wanted": "Pas d'horaires après 17 h : sa fille sort de l'école à 16 h 30.",
+            "hours_min": 20,
+            "hours_max": 30,
+            "available_days": ["mon", "tue", "wed", "thu", "fri", "sat"],
+            "schedules_ok": [Schedule.SPLIT, Schedule.WEEKEND],
+            "transport": ["public"],
+            "max_commute_minutes": 40,
+            "reachable_cities": ["Nantes"],
+            "childcare": "needed",
+            "languages": ["bam", "fra"],
+            "experience": "Femme de chambre dans un hôtel de Bamako pendant quatre ans.",
+        },
+        "contacts": [
+            (148, "person", "meeting", "Premier rendez-vous : souhaits, garde de sa fille.",
+             False, None, None),
+            (92, "person", "workplace", "Visite à l'hôtel pendant sa première semaine : elle "
+             "apprend vite.", False, None, None),
+            (86, "person", "meeting", "Retour sur la fin de son contrat : on cherche en "
+             "journée seulement.", False, None, None),
+            (16, "person", "phone", "Une place en crèche municipale se libère en janvier ; "
+             "d'accord pour voir l'aide à domicile, en journée.", False, None, None),
+        ],
+        "placement": {
+            "employer": "Hôtel du Quai de la Fosse",
+            "contract_type": ContractType.CDD,
+            "start_days": 100,
+            "months": 6,
+            "weekly_hours": 30,
+            "trial_days": 14,
+            "job_title": "Employée d'étage",
+            "onboarding_first_days": "Deux jours avec la gouvernante pour apprendre l'ordre "
+            "des chambres.",
+            "onboarding_tasks": "Chambres à blanc d'abord, puis les recouches.",
+            "onboarding_rhythm": "De 8 h à 14 h, un week-end sur deux.",
+            "onboarding_helper": "Ana Pereira, gouvernante générale",
+            "follow_ups": [
+                ("d7", 7, "employee", "Se plaît à l'hôtel ; fatiguée par les week-ends.", ""),
+            ],
+            "ended": (
+                12,
+                "trial_employee",
+                "Planning changé en horaires du soir : incompatible avec la garde de sa fille.",
+            ),
+        },
+        "introductions": [
+            (("Domicile Services Erdre et Loire", "Aide à domicile"), [
+                ("proposed", 6, {}),
+            ]),
+        ],
+    },
+]  # fmt: skip
+DEMO_CASELOAD_BY_NAME = {entry["person"]: entry for entry in DEMO_CASELOAD}
+
+# Oriented to the demo organisation, not (yet) accompanied: first name, days ago, reason, then
+# the answer (None: waiting for the demo coach; else the manager's decline, days ago, reason).
+DEMO_ORIENTATIONS = [
+    ("Oksana", 2, "Comptable en Ukraine, veut reprendre un emploi vite, même hors de son "
+     "métier ; disponible en journée, parle russe et un peu anglais.", None),
+    ("Ahmad", 18, "Cherche un travail dans la restauration ; suit des cours de français.",
+     (15, "Ahmad suit le cours de français intensif de l'association le matin jusqu'en juin : "
+      "nous ne pourrions pas lui proposer de rencontres avant. À réorienter à la fin du "
+      "cours.")),
+]  # fmt: skip
+
+
+def _demo_employment(*, users, residences):
+    """The demo coach's caseload at every step, written through employment.services: an
+    orientation waiting for her and one her manager declined; accompaniments with wishes,
+    contacts and introductions at each step; a hire on a CDI with its D+7 follow-up done and
+    the M1 one due; a job ended early. Written once (the orientations tell), then dated back
+    as if it had happened over the last months."""
+    from employment.models import Orientation
+    from residents.enums import Stage
+    from residents.models import Resident
+
+    people = {r.first_name: r for r in Resident.objects.filter(residence__in=residences)}
+    if Orientation.objects.filter(resident__in=people.values()).exists():
+        return
+    officer = users[Role.INSERTION_OFFICER]
+    coach = users[Role.JOB_COACH]
+    manager = User.objects.get(email="karim.haddad@adelis.demo")
+    employers = {e.name: e for e in Employer.objects.filter(territory=TERRITORY)}
+    openings = {
+        (o.employer.name, o.rome_appellation.label): o
+        for o in JobOpening.objects.filter(
+            employer__in=employers.values(), status="open"
+        ).select_related("employer", "rome_appellation")
+    }
+    # Residents a database of an older demo brought elsewhere are left as they are.
+    engaged = {name: r for name, r in people.items() if r.stage == Stage.ENGAGED}
+    for entry in DEMO_CASELOAD:
+        if entry["person"] in engaged:
+            _demo_accompaniment(
+                entry, resident=engaged[entry["person"]], officer=officer, coach=coach,
+                manager=manager, employers=employers, openings=openings,
+            )  # fmt: skip
+    for first_name, days, reason, answer in DEMO_ORIENTATIONS:
+        if first_name in engaged:
+            _demo_orientation(
+                engaged[first_name], days=days, reason=reason, answer=answer, officer=officer,
+                coach=coach, manager=manager,
+            )  # fmt: skip
+
+
+def _demo_orientation(resident, *, days, reason, answer, officer, coach, manager):
+    from employment import services
+    from employment.models import Orientation
+    from residents import services as resident_services
+    from residents.enums import ConsentScope
+
+    resident_services.consent_record(
+        resident=resident, scope=ConsentScope.SHARING, method="signed_form", by=officer,
+        given_on=timezone.localdate() - datetime.timedelta(days=days),
+        recipient_organisation=coach.organisation,
+    )  # fmt: skip
+    orientation = services.orientation_create(
+        resident=resident, organisation=coach.organisation, reason=reason, by=officer,
+        coach=coach if answer is None else None,
+    )  # fmt: skip
+    Orientation.objects.filter(pk=orientation.pk).update(oriented_at=_days_ago(days, 15))
+    if answer is not None:
+        answered_days, decline_reason = answer
+        services.orientation_decline(orientation=orientation, by=manager, reason=decline_reason)
+        answered_at = _days_ago(answered_days, 10)
+        Orientation.objects.filter(pk=orientation.pk).update(answered_at=answered_at)
+        Reminder.objects.filter(
+            dedup_key=reminder_key("orientation", orientation.pk, "declined")
+        ).update(due_at=answered_at, created_at=answered_at)
+
+
+def _demo_accompaniment(entry, *, resident, officer, coach, manager, employers, openings):
+    from employment import services
+    from employment.models import Accompaniment, Orientation
+
+    since = entry["since"]
+    orientation = services.orientation_create(
+        resident=resident, organisation=coach.organisation, reason=entry["reason"], by=officer,
+        coach=None if entry.get("assign") else coach,
+    )  # fmt: skip
+    if entry.get("assign"):
+        accompaniment = services.orientation_accept(orientation=orientation, by=manager,
+                                                    coach=coach)  # fmt: skip
+    else:
+        accompaniment = services.orientation_accept(orientation=orientation, by=coach)
+    # Begun `since` days ago: the services date what they write today.
+    started_on = timezone.localdate() - datetime.timedelta(days=since)
+    Orientation.objects.filter(pk=orientation.pk).update(
+        oriented_at=_days_ago(since + 3, 14), answered_at=_days_ago(since, 11)
+    )
+    Accompaniment.objects.filter(pk=accompaniment.pk).update(started_on=started_on)
+    accompaniment.started_on = started_on
+    # identified (met in the hall), engaged (the consents), accompanied
+    moments = [_days_ago(since + 25, 15), _days_ago(since + 10, 11), _days_ago(since, 11)]
+    wishes = dict(entry["wishes"])
+    wanted = wishes.pop("wanted")
+    wishes["wanted_rome"] = list(
+        RomeAppellation.objects.filter(label__in=wanted).values_list("rome_id", flat=True)
+    )
+    services.wishes_save(accompaniment=accompaniment, by=coach, data=wishes)
+    for days, with_whom, channel, summary, confidential, employer, next_step in entry["contacts"]:
+        what, in_days = next_step or ("", None)
+        services.coach_contact_add(
+            accompaniment=accompaniment, by=coach, with_whom=with_whom, channel=channel,
+            at=_days_ago(days, 10), summary=summary, confidential=confidential,
+            employer=employers[employer] if employer else None, next_step=what,
+            next_step_on=timezone.localdate() + datetime.timedelta(days=in_days)
+            if in_days else None,
+        )  # fmt: skip
+    if entry.get("placement"):
+        moments += _demo_own_placement(
+            entry["placement"], accompaniment=accompaniment, coach=coach, employers=employers
+        )
+    for (employer, title), steps in entry.get("introductions", []):
+        moments += _demo_introduction(
+            accompaniment=accompaniment, opening=openings[(employer, title)], steps=steps,
+            coach=coach,
+        )  # fmt: skip
+    _demo_backdate_path(resident, moments, by=officer)
+
+
+def _placement_data(spec, today):
+    start_on = today - datetime.timedelta(days=spec["start_days"])
+    data = {
+        key: spec[key]
+        for key in ("contract_type", "weekly_hours", "job_title", "onboarding_first_days",
+                    "onboarding_tasks", "onboarding_rhythm", "onboarding_helper")
+    }  # fmt: skip
+    data["start_on"] = start_on
+    if spec.get("months"):
+        data["end_on"] = start_on + relativedelta(months=spec["months"], days=-1)
+    if spec.get("trial_months"):
+        data["trial_period_end_on"] = start_on + relativedelta(months=spec["trial_months"])
+    if spec.get("trial_days"):
+        data["trial_period_end_on"] = start_on + datetime.timedelta(days=spec["trial_days"])
+    return data
+
+
+def _demo_follow_ups(placement, follow_ups, *, coach):
+    from employment import services
+
+    for milestone, after, with_whom, notes, issues in follow_ups:
+        services.follow_up_record(
+            follow_up=placement.follow_ups.get(milestone=milestone), by=coach,
+            done_on=placement.start_on + datetime.timedelta(days=after), with_whom=with_whom,
+            notes=notes, issues=issues,
+        )  # fmt: skip
+
+
+def _demo_own_placement(spec, *, accompaniment, coach, employers):
+    """A job the person found on her own: the hire, its follow-ups done, its early end.
+    Returns the moments of the stage changes it made (employed, back to accompanied)."""
+    from employment import services
+    from employment.models import Placement
+
+    today = timezone.localdate()
+    data = {**_placement_data(spec, today), "employer": employers[spec["employer"]]}
+    placement = services.placement_record(accompaniment=accompaniment, by=coach, data=data)
+    Placement.objects.filter(pk=placement.pk).update(
+        created_at=_days_ago(spec["start_days"] + 2, 16)
+    )
+    _demo_follow_ups(placement, spec.get("follow_ups", []), coach=coach)
+    moments = [_days_ago(spec["start_days"] + 2, 16)]
+    if spec.get("ended"):
+        after, reason, notes = spec["ended"]
+        services.placement_end(
+            placement=placement, by=coach, reason=reason, notes=notes,
+            ended_on=placement.start_on + datetime.timedelta(days=after),
+        )  # fmt: skip
+        moments.append(_days_ago(spec["start_days"] - after, 17))
+    return moments
+
+
+def _demo_introduction(*, accompaniment, opening, steps, coach):
+    """Walks one introduction through `steps` with the services, then dates each step back.
+    Returns the moment of the stage change it made (a hire), if any."""
+    from employment import services
+    from employment.models import Introduction, IntroductionStep, Placement
+
+    today = timezone.localdate()
+    now = timezone.now()
+    introduction = services.introduction_propose(
+        accompaniment=accompaniment, opening=opening, by=coach,
+        reasons=[f"Métier souhaité : {opening.rome_appellation.label}"],
+    )  # fmt: skip
+    dates = {"proposed_at": _days_ago(steps[0][1], 10)}
+    step_moments = [dates["proposed_at"]]
+    moments = []
+    for index, (status, days, details) in enumerate(steps[1:], start=1):
+        at = _days_ago(days, 10 + index)
+        if status == "interview_scheduled":
+            if "in_days" in details:
+                day = today + datetime.timedelta(days=details["in_days"])
+                interview_at = timezone.make_aware(
+                    datetime.datetime.combine(day, datetime.time(details["hour"]))
+                )
+            else:  # held since: scheduled now, dated back below
+                interview_at = now + datetime.timedelta(hours=1)
+                later = next(d for s, d, _ in steps if s == "interview_held")
+                dates["interview_at"] = _days_ago(later, 10)
+            services.introduction_move(
+                introduction=introduction, to=status, by=coach, interview_at=interview_at,
+                interview_place=details["place"], interview_contact=details["contact"],
+            )  # fmt: skip
+        elif status == "interview_held":
+            services.introduction_move(
+                introduction=introduction, to=status, by=coach, notes=details.get("notes", "")
+            )
+            dates["interview_held_on"] = at.date()
+        elif status == "hired":
+            placement = services.placement_record(
+                accompaniment=accompaniment, by=coach, introduction=introduction,
+                data=_placement_data(details, today),
+            )  # fmt: skip
+            Placement.objects.filter(pk=placement.pk).update(created_at=at)
+            _demo_follow_ups(placement, details.get("follow_ups", []), coach=coach)
+            dates["ended_at"] = at
+            moments.append(at)
+        else:  # accepted, not retained, declined
+            services.introduction_move(
+                introduction=introduction, to=status, by=coach,
+                reason=details.get("reason", ""), notes=details.get("notes", ""),
+            )  # fmt: skip
+            if status in ("not_retained", "declined"):
+                dates["ended_at"] = at
+        step_moments.append(at)
+    Introduction.objects.filter(pk=introduction.pk).update(**dates)
+    for step, at in zip(introduction.steps.order_by("pk"), step_moments, strict=True):
+        IntroductionStep.objects.filter(pk=step.pk).update(at=at)
+    return moments
+
+
+def _demo_backdate_path(resident, moments, *, by):
+    """Dates the person's stage changes (identified, engaged, accompanied, ...) at `moments`,
+    the note of her first meeting with them, and recomputes her last interaction."""
+    import pghistory
+
+    from residents.models import Note, Resident, StageChange
+    from residents.services import resident_recompute_last_interaction
+
+    changes = list(StageChange.objects.filter(resident=resident).order_by("changed_at", "pk"))
+    for change, at in zip(changes, moments, strict=True):
+        StageChange.objects.filter(pk=change.pk).update(changed_at=at)
+    with pghistory.context(user=by.pk):
+        Resident.objects.filter(pk=resident.pk).update(stage_changed_at=moments[-1])
+        Note.objects.filter(resident=resident).update(
+            created_at=moments[0] + datetime.timedelta(minutes=30)
+        )
+    resident_recompute_last_interaction(resident=resident)

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
@@ -15,6 +17,16 @@ from employers.models import (
     RomeAppellation,
 )
 from employers.validators import normalise_siret
+from employment.enums import IntroductionStatus, Milestone, OrientationStatus
+from employment.models import (
+    Accompaniment,
+    CoachContact,
+    FollowUp,
+    Introduction,
+    JobWishes,
+    Orientation,
+    Placement,
+)
 from o2r.accounts.enums import Role
 from o2r.accounts.models import Organisation, User
 from o2r.core.demo import DEMO_PASSWORD, TERRITORY
@@ -41,6 +53,12 @@ def _counts():
         ProspectingAction.objects.count(),
         JobOpening.objects.count(),
         Reminder.objects.count(),
+        Orientation.objects.count(),
+        Accompaniment.objects.count(),
+        CoachContact.objects.count(),
+        Introduction.objects.count(),
+        Placement.objects.count(),
+        FollowUp.objects.count(),
     )
 
 
@@ -60,7 +78,8 @@ def test_load_demo_is_idempotent_and_prints_one_login_per_role(db, capsys):
     # Demo residents along the path, visible to those who should see them.
     assert Resident.objects.visible_to(officer).count() == first[4] > 10
     coach = User.objects.get(role=Role.JOB_COACH)
-    assert Resident.objects.visible_to(coach).count() == 3
+    # The coach opens the files of the people she accompanies, and of no one else.
+    assert Resident.objects.visible_to(coach).count() == 5
     assert Resident.objects.filter(stage__isnull=True).exists()
 
 
@@ -181,3 +200,99 @@ def test_production_never_gets_demo_users(db, settings):
     with pytest.raises(CommandError, match="jamais"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+def test_load_demo_gives_the_coach_a_caseload_at_every_step(client, db):
+    """Through employment.services (once: the first test checks a second run changes
+    nothing): an orientation waiting for her, one declined (the officer reads why),
+    accompaniments with wishes, contacts and introductions at each step, a hire on a CDI with
+    D+7 done and M1 due, a job ended early; then dated back. Her pages show it."""
+    call_command("load_demo")
+    today = timezone.localdate()
+    coach = User.objects.get(role=Role.JOB_COACH)
+    officer = User.objects.get(role=Role.INSERTION_OFFICER)
+    manager = User.objects.get(role=Role.MANAGER, organisation=coach.organisation)
+    # The orientations: one waiting for her (summary scope), one declined by her manager.
+    waiting = Orientation.objects.received_by(coach)
+    assert [o.resident.first_name for o in waiting] == ["Oksana"]
+    assert waiting.get().coach == coach and waiting.get().oriented_by == officer
+    declined = Orientation.objects.visible_to(officer).get(status=OrientationStatus.DECLINED)
+    assert declined.resident.first_name == "Ahmad" and declined.answered_by == manager
+    assert declined.resident.stage == "engaged" and "français" in declined.decline_reason
+    assert Reminder.objects.filter(assignee=officer, title__contains="Orientation refusée")
+    # Her caseload: five open accompaniments begun in the past, each with its wishes (jobs of
+    # the demo openings) and contacts.
+    caseload = Accompaniment.objects.caseload_of(coach).open()
+    assert caseload.count() == Accompaniment.objects.count() == 5
+    assert not caseload.filter(started_on__gte=today - datetime.timedelta(days=20)).exists()
+    assert not [a for a in caseload.with_suspension() if a.is_suspended]
+    rome = set(JobOpening.objects.values_list("rome_id", flat=True))
+    for accompaniment in caseload:
+        wishes = JobWishes.objects.get(resident=accompaniment.resident)
+        assert wishes.wanted_rome and set(wishes.wanted_rome) <= rome
+        assert accompaniment.contacts.with_person().exists()
+        assert accompaniment.contacts.earliest("at").at.date() >= accompaniment.started_on
+    contacts = CoachContact.objects.filter(accompaniment__coach=coach)
+    assert contacts.filter(with_whom="employer", employer__isnull=False).exists()
+    assert contacts.filter(confidential=True).count() == 1
+    assert contacts.summary_readable_by(officer).count() == contacts.count() - 1
+    assert contacts.filter(next_step_on__gt=today).exists()
+    # Introductions at every step; the interview to come is in the coming days.
+    introductions = Introduction.objects.filter(accompaniment__coach=coach)
+    assert introductions.by_status() == {
+        IntroductionStatus.PROPOSED: 2,
+        IntroductionStatus.ACCEPTED: 1,
+        IntroductionStatus.INTERVIEW_SCHEDULED: 1,
+        IntroductionStatus.INTERVIEW_HELD: 1,
+        IntroductionStatus.HIRED: 1,
+        IntroductionStatus.NOT_RETAINED: 1,
+        IntroductionStatus.DECLINED: 1,
+    }
+    scheduled = introductions.get(status=IntroductionStatus.INTERVIEW_SCHEDULED)
+    assert 0 < (timezone.localtime(scheduled.interview_at).date() - today).days <= 7
+    # One candidate at a time: no opening has two introductions in progress.
+    in_progress = list(introductions.in_progress().values_list("opening", flat=True))
+    assert len(in_progress) == len(set(in_progress)) == 5
+    for introduction in introductions:
+        steps = list(introduction.steps.values_list("at", flat=True))
+        assert steps == sorted(steps) and steps[0] == introduction.proposed_at
+        assert steps[-1] < timezone.now()
+    # The hire on a CDI, about five weeks ago, through an introduction: D+7 done, M1 due.
+    hired = Placement.objects.get(introduction__status=IntroductionStatus.HIRED)
+    assert hired.contract_type == "cdi" and hired.is_durable and hired.is_active
+    assert 30 <= (today - hired.start_on).days <= 40
+    assert hired.resident.stage == "employed"
+    follow_ups = {f.milestone: f for f in hired.follow_ups.all()}
+    assert follow_ups[Milestone.D7].done_on == hired.start_on + datetime.timedelta(days=7)
+    assert follow_ups[Milestone.M1].is_pending and follow_ups[Milestone.M1].due_on <= today
+    assert FollowUp.objects.overdue().filter(placement=hired).get().milestone == Milestone.M1
+    # The job ended early: the person is back in the caseload, the rest of it cancelled.
+    ended = Placement.objects.get(ended_on__isnull=False)
+    assert ended.introduction is None and ended.resident.stage == "accompanied"
+    assert ended.follow_ups.filter(done_on__isnull=False).count() == 1
+    assert ended.follow_ups.filter(cancelled_on__isnull=False).count() == 3
+    # The path dated back in order, as the stages were walked.
+    for resident in Resident.objects.filter(accompaniments__coach=coach):
+        moments = list(resident.stage_changes.order_by("pk").values_list("changed_at", flat=True))
+        assert moments == sorted(moments) and moments[-1] < timezone.now()
+        assert resident.last_interaction_at < timezone.now()
+    # The pages: her caseload, the orientations received, an accompaniment, a hire, the
+    # suggested openings.
+    client.force_login(coach)
+    caseload = client.get(reverse("employment:caseload"))
+    assert caseload.status_code == 200
+    for accompaniment in Accompaniment.objects.caseload_of(coach):
+        assert accompaniment.get_absolute_url() in caseload.content.decode()
+    orientations = client.get(reverse("employment:orientations"))
+    assert orientations.status_code == 200
+    waiting = Orientation.objects.received_by(coach).get()
+    assert waiting.get_absolute_url() in orientations.content.decode()
+    page = client.get(hired.accompaniment.get_absolute_url())
+    assert page.status_code == 200
+    assert escape(hired.employer.name) in page.content.decode()
+    placement = client.get(hired.get_absolute_url())
+    assert placement.status_code == 200
+    assert escape(hired.job_title) in placement.content.decode()
+    fatoumata = Accompaniment.objects.get(resident__first_name="Fatoumata")
+    suggestions = client.get(reverse("employment:suggestions", args=[fatoumata.pk]))
+    assert suggestions.status_code == 200

@@ -7,7 +7,10 @@ warm runs). The hall session's type-ahead (residents of one of her residences, b
 in under 100 ms: through its page when the outreach URL is there, else the QuerySet it runs.
 With 20,000 employers and 100,000 job openings over the 10 territories, a job coach gets the
 employers list's first page in under 150 ms (and, measured beside it, the same with a name
-search), and the ROME type-ahead answers in under 50 ms.
+search), and the ROME type-ahead answers in under 50 ms. With 50 open accompaniments and 2,000
+introductions of hers (among those of 60 coaches), the coach gets her caseload in under 150
+ms, and the openings suggested for one of the people she accompanies, ranked against the
+100,000 openings, in under 150 ms.
 
 This is a report, not a gate: it exits non-zero only when a page does not answer 200.
 
@@ -60,7 +63,8 @@ def _scans(node):
 class Command(BaseCommand):
     help = (
         "Mesure la liste des résidents et la fiche d'un résident sur 100 000 résidents, la "
-        "liste des entreprises et la recherche ROME sur 20 000 entreprises et 100 000 offres "
+        "liste des entreprises et la recherche ROME sur 20 000 entreprises et 100 000 offres, "
+        "le portefeuille d'une chargée de mission emploi et les offres suggérées "
         "(base o2r_bench, générée au premier lancement)."
     )
     # The data part must run even while a view is missing or broken; pages are checked by
@@ -106,6 +110,7 @@ class Command(BaseCommand):
             if self.reusable():
                 self.stdout.write(f"Données de {benchdata.DATABASE_NAME} déjà en place.")
                 self.prepare_employers()
+                self.prepare_employment()
                 return None
             self.stdout.write(f"Données de {benchdata.DATABASE_NAME} absentes ou anciennes.")
         connection.close()
@@ -113,6 +118,7 @@ class Command(BaseCommand):
         self.migrate()
         timings = self.generate()
         self.prepare_employers()
+        self.prepare_employment()
         return timings
 
     def prepare_employers(self):
@@ -138,6 +144,31 @@ class Command(BaseCommand):
             for model in [*benchdata.EMPLOYER_TABLES.values(), benchdata.User]:
                 cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
         self.stdout.write(f"Entreprises : {time.perf_counter() - started:.1f} s.")
+
+    def prepare_employment(self):
+        """The accompaniments, a step of its own after the employers (whose openings they
+        point at): (re)written when those of benchdata.EMPLOYMENT_VERSION are missing."""
+        with connection.cursor() as cursor:
+            if benchdata.employment_ready(cursor.cursor):
+                self.stdout.write("Accompagnements déjà en place.")
+                return
+        self.stdout.write(
+            f"Génération des accompagnements ({benchdata.OPEN_PER_COACH} en cours et "
+            f"{benchdata.INTRODUCTIONS_PER_COACH:,} mises en relation par chargée de mission) :"
+        )
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            if cursor.fetchone()[0] != benchdata.DATABASE_NAME:
+                raise CommandError("Refus : ce n'est pas la base du benchmark.")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            benchdata.generate_employment(cursor.cursor, log=self.stdout.write)
+        with connection.cursor() as cursor:
+            for model in [*benchdata.EMPLOYMENT_TABLES.values(), benchdata.Reminder]:
+                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+        self.stdout.write(f"Accompagnements : {time.perf_counter() - started:.1f} s.")
 
     def reusable(self):
         """The existing o2r_bench migrates, matches the models (migrations are still rewritten
@@ -301,6 +332,7 @@ class Command(BaseCommand):
             results.append({**self.time_page(client, label, url, options), "key": key})
         results.append(self.time_typeahead(client, officer, options))
         results += self.time_employers(options)
+        results += self.time_employment(options)
         self.write_json(results)
 
         self.report_data(officer, scope, resident, generation)
@@ -438,6 +470,62 @@ class Command(BaseCommand):
                 "target": ROME_TARGET_MS,
             },
         ]
+
+    def time_employment(self, options):
+        """As the bench coach: her caseload (50 open accompaniments, 2,000 introductions), and
+        the suggestions for the person of hers whose wishes match the most openings (the
+        heaviest ranking). Nothing while the employment URLs are missing."""
+        from django.test import Client
+        from django.urls import NoReverseMatch, reverse
+
+        from employers.models import JobOpening
+        from employment.matching import candidates
+        from employment.models import Accompaniment, Introduction
+        from o2r.accounts.models import User
+
+        try:
+            caseload_url = reverse("employment:caseload")
+        except NoReverseMatch:
+            self.stdout.write("URL de l'accompagnement absentes : pages non mesurées.")
+            return []
+        coach = User.objects.get(pk=benchdata.BENCH_COACH_ID)
+        client = Client(raise_request_exception=False)
+        client.force_login(coach)
+        mine = (
+            Accompaniment.objects.caseload_of(coach)
+            .open()
+            .filter(resident__job_wishes__isnull=False)
+            .select_related("resident__job_wishes")
+            .order_by("pk")
+        )
+        counted = [(candidates(a, coach)[0].count(), a) for a in mine]
+        matches, chosen = max(counted, key=lambda pair: (pair[0], -pair[1].pk))
+        wishes = chosen.resident.job_wishes
+        self.stdout.write(
+            f"Chargée de mission emploi n° {coach.pk} : {len(counted)} accompagnements en "
+            f"cours, {Introduction.objects.filter(accompaniment__in=mine).count():,} mises en "
+            f"relation ; {JobOpening.objects.count():,} offres en tout, "
+            f"{JobOpening.objects.visible_to(coach).open().count():,} ouvertes sur son "
+            f"territoire. Suggestions mesurées : accompagnement n° {chosen.pk} (ROME "
+            f"{', '.join(wishes.wanted_rome) or '-'}, secteurs "
+            f"{', '.join(wishes.wanted_sectors) or '-'}) : {matches:,} offres candidates."
+        )
+        return [
+            {
+                **self.time_page(client, "Portefeuille de la chargée de mission", caseload_url,
+                                 options),
+                "key": "caseload",
+            },
+            {
+                **self.time_page(
+                    client,
+                    f"Suggestions : accompagnement n° {chosen.pk}",
+                    reverse("employment:suggestions", args=[chosen.pk]),
+                    options,
+                ),
+                "key": "suggestions",
+            },
+        ]  # fmt: skip
 
     def time_pages(self, client, label, urls, options):
         """time_page over several URLs of one page: the median of all their runs; the SQL of
