@@ -143,6 +143,14 @@ def check_logins(base_url, logins):
             if status != 200 or not re.search(r'href="/entreprises/offres/\d+/"', openings):
                 raise SmokeFailure(f"les offres d'emploi ne s'affichent pas ({status})")
             print("  réseau d'entreprises et offres ok")
+            # The IOD caseload: the demo's accompaniments, each a link to its page.
+            status, _, caseload = browser.get("/accompagnement/")
+            if status != 200 or not re.search(r'href="/accompagnement/\d+/"', caseload):
+                raise SmokeFailure(f"le portefeuille ne s'affiche pas ({status})")
+            status, _, inbox = browser.get("/accompagnement/orientations/")
+            if status != 200 or not re.search(r'href="/accompagnement/orientations/\d+/"', inbox):
+                raise SmokeFailure(f"les orientations reçues ne s'affichent pas ({status})")
+            print("  accompagnements et orientations ok")
         print(f"  connexion ok : {email}")
     if administrator is None:
         raise SmokeFailure("aucun identifiant de démonstration n'ouvre l'accueil administratrice")

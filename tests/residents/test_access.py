@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -23,6 +24,17 @@ from employers.models import (
     EmployerStatusChange,
     JobOpening,
     ProspectingAction,
+)
+from employment import services as employment_services
+from employment.models import (
+    Accompaniment,
+    CoachContact,
+    FollowUp,
+    Introduction,
+    IntroductionStep,
+    JobWishes,
+    Orientation,
+    Placement,
 )
 from o2r.audit.models import AccessAction, AccessLog
 from o2r.core.demo import TERRITORY
@@ -90,6 +102,22 @@ class Network:
 
 
 @dataclass
+class Employment:
+    """The IOD accompaniment, built only for its routes (through the services): a person
+    oriented to Adelis and waiting for an answer, the shared file accompanied by the coach
+    with an introduction in progress, a hired person with her follow-ups, an exited one."""
+
+    candidate: Resident  # engaged, sharing consent to Adelis, not yet oriented
+    orientation: Orientation  # pending, for another engaged person
+    accompaniment: Accompaniment  # the shared file's, open
+    introduction: Introduction  # on the network's opening, proposed
+    spare_opening: JobOpening  # open, proposed to nobody
+    placement: Placement  # a third person's CDI
+    follow_up: FollowUp  # its D+7
+    closed: Accompaniment  # a fourth person's, exited
+
+
+@dataclass
 class World:
     shared: File  # Nantes, assigned to the coach, sharing consent to Adelis standing
     unshared: File  # Nantes, assigned to the coach, no sharing consent
@@ -99,6 +127,71 @@ class World:
     cast: dict
     outreach: Outreach
     network: Network
+    adelis: object = None
+    _employment: Employment | None = None
+
+    @property
+    def employment(self) -> Employment:
+        if self._employment is None:
+            self._employment = _employment(self)
+        return self._employment
+
+
+def _engaged(world, first_name, last_name, residence):
+    officer = world.cast["officer"]
+    resident = ResidentFactory(
+        first_name=first_name, last_name=last_name, residence=residence,
+        stage=Stage.ENGAGED, insertion_officer=officer,
+    )  # fmt: skip
+    services.consent_record(
+        resident=resident, scope=ConsentScope.SHARING, given_on=timezone.localdate(),
+        method="oral", by=officer, recipient_organisation=world.adelis,
+    )  # fmt: skip
+    return resident
+
+
+def _accompanied(world, resident):
+    orientation = employment_services.orientation_create(
+        resident=resident, organisation=world.adelis, by=world.cast["officer"],
+        reason="Souhaite travailler dans la propreté.",
+    )  # fmt: skip
+    return employment_services.orientation_accept(orientation=orientation, by=world.cast["coach"])
+
+
+def _employment(w):
+    coach, residence = w.cast["coach"], w.shared.resident.residence
+    Resident.objects.filter(pk=w.shared.resident.pk).update(job_coach=None)
+    accompaniment = _accompanied(w, w.shared.resident)
+    introduction = employment_services.introduction_propose(
+        accompaniment=accompaniment, opening=w.network.opening, by=coach
+    )
+    spare = employer_services.job_opening_open(
+        by=coach, employer=w.network.employer,
+        data={"rome_appellation": w.network.opening.rome_appellation, "contract_type": "cdi",
+              "weekly_hours": 30, "city": "Nantes", "opened_on": timezone.localdate()},
+    )  # fmt: skip
+    hired = _accompanied(w, _engaged(w, "Oksana", "Kovalenko", residence))
+    placement = employment_services.placement_record(
+        accompaniment=hired, by=coach,
+        data={"employer": w.network.employer, "contract_type": "cdi",
+              "start_on": timezone.localdate(), "weekly_hours": 35},
+    )  # fmt: skip
+    closed = _accompanied(w, _engaged(w, "Mamadou", "Traoré", residence))
+    employment_services.accompaniment_close(accompaniment=closed, by=coach, exit_reason="training")
+    orientation = employment_services.orientation_create(
+        resident=_engaged(w, "Samira", "Benali", residence), organisation=w.adelis,
+        by=w.cast["officer"], reason="Disponible tout de suite.",
+    )  # fmt: skip
+    return Employment(
+        candidate=_engaged(w, "Nguyen", "Van An", residence),
+        orientation=orientation,
+        accompaniment=accompaniment,
+        introduction=introduction,
+        spare_opening=spare,
+        placement=placement,
+        follow_up=placement.follow_ups.get(milestone="d7"),
+        closed=closed,
+    )
 
 
 def _file(resident, *, officer, share_with=None):
@@ -162,6 +255,7 @@ def world(cast, adelis, nantes_residences, other_territory_residence):
         cast=cast,
         outreach=_outreach(cast, shared),
         network=_network(cast),
+        adelis=adelis,
     )
 
 
@@ -219,6 +313,8 @@ SNAPSHOT_MODELS = [
     Resident, ResidentBenefit, Consent, ResidentBarrier, ExternalReferent, Note, StageChange,
     ActionStep, Reminder, RosterImport, AccessLog, WorkerPing, OutreachAction, Contact,
     Referral, Employer, EmployerContact, EmployerStatusChange, ProspectingAction, JobOpening,
+    Orientation, Accompaniment, JobWishes, CoachContact, Introduction, IntroductionStep,
+    Placement, FollowUp,
 ]  # fmt: skip
 
 
@@ -323,6 +419,14 @@ EMPLOYERS_WRITE = expect(coach=302, adelis_manager=302)
 
 def _today():
     return timezone.localdate().isoformat()
+
+
+def _accompaniment(w):
+    return {"pk": w.employment.accompaniment.pk}
+
+
+# The accompaniment's pages: those who follow it (both officers' side and Adelis).
+ACCOMPANIMENT_READ = expect(officer=200, adoma_manager=200, coach=200, adelis_manager=200)
 
 
 def _new_resident_data(w):
@@ -625,6 +729,128 @@ TABLE = {
         kwargs=lambda w: {"pk": w.network.filled.pk}, post=EMPLOYERS_WRITE, file=False
     ),
     "employers:rome_typeahead": Route(get=EMPLOYERS_EDIT_PAGE, file=False),
+    # IOD accompaniment (employment/). The insertion officer orients (her only write) and
+    # follows the accompaniment read-only, as the Adoma manager does; the coach works in it;
+    # the Adelis manager reads and answers orientations (she assigns). Before an orientation
+    # is accepted, the coach and her manager see its summary only (the file stays 404).
+    "employment:caseload": Route(get=expect(coach=200, adelis_manager=200), file=False),
+    "employment:orient": Route(
+        kwargs=lambda w: {"resident_pk": w.employment.candidate.pk},
+        get=expect(officer=200),
+        post=expect(officer=302),
+        data=lambda w: {
+            "organisation": w.adelis.pk,
+            "reason": "Veut travailler",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "employment:orientations": Route(get=expect(coach=200, adelis_manager=200), file=False),
+    "employment:orientation": Route(
+        kwargs=lambda w: {"pk": w.employment.orientation.pk},
+        get=expect(coach=200, adelis_manager=200),
+        file=False,
+    ),
+    "employment:orientation_accept": Route(
+        kwargs=lambda w: {"pk": w.employment.orientation.pk},
+        post=expect(coach=302, adelis_manager=302),
+        data=lambda w: {"coach": w.cast["coach"].pk},
+        file=False,
+    ),
+    "employment:orientation_decline": Route(
+        kwargs=lambda w: {"pk": w.employment.orientation.pk},
+        post=expect(coach=302, adelis_manager=302),
+        data=lambda w: {"reason": "Plus de place avant mars"},
+        file=False,
+    ),
+    "employment:accompaniment": Route(kwargs=_accompaniment, get=ACCOMPANIMENT_READ, file=False),
+    "employment:wishes": Route(
+        kwargs=_accompaniment,
+        get=expect(coach=200),
+        post=expect(coach=302),
+        data=lambda w: {
+            "wanted_sectors": ["cleaning"],
+            "hours_max": "30",
+            "childcare": "not_concerned",
+        },
+        file=False,
+    ),
+    "employment:wishes_history": Route(kwargs=_accompaniment, get=ACCOMPANIMENT_READ, file=False),
+    "employment:contact_add": Route(
+        kwargs=_accompaniment,
+        post=expect(coach=302),
+        data=lambda w: {
+            "with_whom": "person",
+            "channel": "phone",
+            "on": _today(),
+            "at_time": "00:00",
+            "summary": "Point",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "employment:close": Route(
+        kwargs=_accompaniment,
+        post=expect(coach=302),
+        data=lambda w: {"exit_reason": "training", "notes": "CAP agent de propreté"},
+        file=False,
+    ),
+    "employment:post_exit": Route(
+        kwargs=lambda w: {"pk": w.employment.closed.pk},
+        post=expect(coach=302),
+        data=lambda w: {"situation": "training"},
+        file=False,
+    ),
+    "employment:suggestions": Route(kwargs=_accompaniment, get=expect(coach=200), file=False),
+    "employment:propose": Route(
+        kwargs=_accompaniment,
+        post=expect(coach=302),
+        data=lambda w: {"opening": w.employment.spare_opening.pk, "token": uuid.uuid4()},
+        file=False,
+    ),
+    "employment:placement_add": Route(
+        kwargs=_accompaniment,
+        get=expect(coach=200),
+        post=expect(coach=302),
+        data=lambda w: {
+            "employer": w.network.employer.pk,
+            "contract_type": "cdi",
+            "job_title": "Agent de propreté",
+            "start_on": _today(),
+            "weekly_hours": "35",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "employment:introduction": Route(
+        kwargs=lambda w: {"pk": w.employment.introduction.pk},
+        get=ACCOMPANIMENT_READ,
+        file=False,
+    ),
+    "employment:introduction_move": Route(
+        kwargs=lambda w: {"pk": w.employment.introduction.pk},
+        post=expect(coach=302),
+        data=lambda w: {"to": "accepted"},
+        file=False,
+    ),
+    "employment:placement": Route(
+        kwargs=lambda w: {"pk": w.employment.placement.pk}, get=ACCOMPANIMENT_READ, file=False
+    ),
+    "employment:placement_end": Route(
+        kwargs=lambda w: {"pk": w.employment.placement.pk},
+        post=expect(coach=302),
+        data=lambda w: {"fin-ended_on": _today(), "fin-reason": "resignation"},
+        file=False,
+    ),
+    "employment:follow_up": Route(
+        kwargs=lambda w: {"pk": w.employment.follow_up.pk},
+        post=expect(coach=302),
+        data=lambda w: {
+            f"suivi-{w.employment.follow_up.pk}-{key}": value
+            for key, value in {"done_on": _today(), "with_whom": "employee"}.items()
+        },
+        file=False,
+    ),
 }
 
 
@@ -671,12 +897,9 @@ def test_every_url_pattern_is_in_the_access_table():
 
 # --- The table, played by every member of the cast, and by an anonymous visitor -------------
 
-CASES = [
-    (name, method, member)
-    for name in TABLE
-    for method in ("GET", "POST")
-    for member in [*MEMBERS, "anonymous"]
-]
+
+def _is_success(route, method, expected):
+    return expected == (200 if method == "GET" else 302)
 
 
 def _expected(route, method, member):
@@ -686,18 +909,35 @@ def _expected(route, method, member):
     return (statuses or NOT_ALLOWED)[member]
 
 
+# A request the table grants is played alone (it may write); the refusals of one URL and
+# method are played together on one world, each checked to change nothing — cheaper, and the
+# same proof.
+CASES = [
+    (name, method, member)
+    for name, route in TABLE.items()
+    for method in ("GET", "POST")
+    for member in MEMBERS
+    if _is_success(route, method, _expected(route, method, member))
+]
+REFUSED_CASES = [(name, method) for name in TABLE for method in ("GET", "POST")]
+
+
+def _errors_shown(response):
+    """The form errors of a refused page, for the failure message."""
+    import re
+
+    body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+    found = re.findall(r'class="[^"]*(?:invalid-feedback|alert)[^"]*"[^>]*>(.*?)<', body, re.S)
+    return " — " + " | ".join(text.strip() for text in found if text.strip()) if found else ""
+
+
 def _request(client, method, url, data=None):
     if method == "GET":
         return client.get(url)
     return client.post(url, data or {})
 
 
-def _is_success(route, method, expected):
-    return expected == (200 if method == "GET" else 302)
-
-
-@pytest.mark.parametrize(("name", "method", "member"), CASES)
-def test_access_table(client, world, name, method, member):
+def _play(client, world, name, method, member):
     route = TABLE[name]
     url = reverse(name, kwargs=route.kwargs(world))
     expected = _expected(route, method, member)
@@ -709,6 +949,7 @@ def test_access_table(client, world, name, method, member):
 
     assert response.status_code == expected, (
         f"{member} {method} {name}: {response.status_code}, expected {expected}"
+        + _errors_shown(response)
     )
     # Nothing a shared phone or a proxy may keep, whatever the answer.
     assert "no-store" in response.get("Cache-Control", ""), (member, method, name)
@@ -719,9 +960,26 @@ def test_access_table(client, world, name, method, member):
     refused = not _is_success(route, method, expected) or member == "anonymous"
     if refused:
         # A refused request changes nothing, and a refused read leaves no access-log row.
-        assert snapshot() == before
+        assert snapshot() == before, f"{member} {method} {name}: a refusal changed rows"
     elif method == "POST" and route.writes:
         assert snapshot() != before, "a successful POST changed nothing"
+
+
+@pytest.mark.parametrize(("name", "method", "member"), CASES)
+def test_access_table(client, world, name, method, member):
+    _play(client, world, name, method, member)
+
+
+@pytest.mark.parametrize(("name", "method"), REFUSED_CASES)
+def test_access_table_refusals(world, name, method):
+    route = TABLE[name]
+    refused = [
+        member
+        for member in MEMBERS
+        if not _is_success(route, method, _expected(route, method, member))
+    ]
+    for member in [*refused, "anonymous"]:
+        _play(Client(), world, name, method, member)
 
 
 # The coach and the Adelis manager see a file only while the sharing consent to Adelis stands:
@@ -873,6 +1131,50 @@ def test_reminders_page_lists_only_ones_own(client, world):
 
 
 # --- Consent withdrawal takes effect at once ------------------------------------------------
+
+EMPLOYMENT_ON_THE_SHARED_FILE = [
+    ("employment:accompaniment", "GET", {}),
+    ("employment:wishes", "GET", {}),
+    ("employment:wishes_history", "GET", {}),
+    ("employment:suggestions", "GET", {}),
+    ("employment:placement_add", "GET", {}),
+    ("employment:contact_add", "POST", {"with_whom": "person", "channel": "phone"}),
+    ("employment:propose", "POST", {}),
+    ("employment:close", "POST", {"exit_reason": "training"}),
+]
+
+
+@pytest.mark.parametrize("member", ["coach", "adelis_manager"])
+def test_withdrawing_the_sharing_consent_suspends_the_accompaniment(client, world, member):
+    """The coach and her manager lose the accompaniment at once (404 on every page of it,
+    nothing written); the officer still follows it, shown suspended; nothing is deleted."""
+    accompaniment = world.employment.accompaniment
+    services.consent_withdraw(consent=world.shared.sharing, by=world.cast["officer"])
+    client.force_login(world.cast[member])
+    before = snapshot()
+    for name, method, data in EMPLOYMENT_ON_THE_SHARED_FILE:
+        url = reverse(name, kwargs={"pk": accompaniment.pk})
+        data = {**data, "opening": world.employment.spare_opening.pk, "token": uuid.uuid4()}
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        assert response.status_code == 404, (member, name)
+    assert reverse("employment:introduction", kwargs={"pk": world.employment.introduction.pk})
+    assert client.get(world.employment.introduction.get_absolute_url()).status_code == 404
+    assert snapshot() == before
+    client.force_login(world.cast["officer"])
+    response = client.get(accompaniment.get_absolute_url())
+    assert response.status_code == 200
+    assert "Suspendu — accord de partage retiré" in response.content.decode()
+    assert Accompaniment.objects.filter(pk=accompaniment.pk, ended_on__isnull=True).exists()
+
+
+def test_an_orientation_shows_its_summary_not_the_file(client, world):
+    orientation = world.employment.orientation
+    client.force_login(world.cast["coach"])
+    assert client.get(orientation.get_absolute_url()).status_code == 200
+    assert client.get(orientation.resident.get_absolute_url()).status_code == 404
+    assert "BENALI" not in client.get(reverse("residents:list")).content.decode()
+    client.post(reverse("employment:orientation_accept", kwargs={"pk": orientation.pk}))
+    assert client.get(orientation.resident.get_absolute_url()).status_code == 200
 
 
 def test_coach_loses_the_file_when_the_sharing_consent_is_withdrawn(client, world):

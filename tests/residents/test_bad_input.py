@@ -15,7 +15,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
-from o2r.accounts.enums import Role
 from o2r.reminders.models import Reminder
 from residents import services
 from residents.enums import ConsentScope, Stage
@@ -31,7 +30,6 @@ from residents.models import (
     RosterImport,
     StageChange,
 )
-from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.residents.factories import ResidentFactory
 from tests.utils import history_edits, history_models
 
