@@ -75,12 +75,13 @@ def candidates(accompaniment, user):
         JobOpening.objects.visible_to(user, Action.OPENING_READ)
         .open()
         .filter(wanted)
-        .exclude(Exists(Introduction.objects.filter(accompaniment=accompaniment,
+        # Not proposed to her before, in this accompaniment or an earlier one.
+        .exclude(Exists(Introduction.objects.filter(resident=accompaniment.resident_id,
                                                     opening=OuterRef("pk"))))
     )  # fmt: skip
     if settings.O2R_ONE_CANDIDATE_AT_A_TIME:
         queryset = queryset.exclude(
-            Exists(Introduction.objects.in_progress().filter(opening=OuterRef("pk")))
+            Exists(Introduction.objects.holding_an_opening().filter(opening=OuterRef("pk")))
         )
     return queryset, wishes
 

@@ -21,7 +21,7 @@ from employers.enums import ContractType, Schedule, Sector, Weekday
 from o2r import access
 from o2r.access import Action, Scope
 from residents.enums import LANGUAGES, ExitReason
-from residents.models import NOTHING, Consent, Resident, tracked
+from residents.models import NOTHING, Consent, Resident, confidential_notes_q, tracked
 
 from .enums import (
     ENDED,
@@ -63,6 +63,18 @@ def sharing_standing(*, resident="resident", organisation="organisation", today=
     )
 
 
+def organisation_rows(user, action, *, prefix="") -> Q:
+    """For the employment organisation's scopes: only its own accompaniments (a person may
+    have been accompanied by another organisation before), and to work in one, her own."""
+    scope = access.scope_of(user, action)
+    if scope not in (Scope.ASSIGNED, Scope.ORGANISATION):
+        return Q()
+    rows = Q(**{f"{prefix}organisation": user.organisation_id})
+    if scope == Scope.ASSIGNED and action == Action.ACCOMPANIMENT_WORK:
+        rows &= Q(**{f"{prefix}coach": user.pk})
+    return rows
+
+
 def resident_rows(user, action, *, field="resident") -> Q:
     """Rows about the residents on whom the table gives `user` `action` (the residents'
     scopes: memberships, assigned, organisation)."""
@@ -92,7 +104,7 @@ class OrientationQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.ACCOMPANIMENT_READ):
         """The orientations of the residents whose path `user` follows (the officer sees the
         answer, decline reason included)."""
-        return self.filter(resident_rows(user, action))
+        return self.filter(resident_rows(user, action) & organisation_rows(user, action))
 
 
 class Orientation(models.Model):
@@ -170,7 +182,7 @@ class AccompanimentQuerySet(models.QuerySet):
         return self.filter(ended_on__isnull=True)
 
     def visible_to(self, user, action=Action.ACCOMPANIMENT_READ):
-        return self.filter(resident_rows(user, action))
+        return self.filter(resident_rows(user, action) & organisation_rows(user, action))
 
     def caseload_of(self, user):
         """The accompaniments of the caseload the table gives `user`: her own (a coach), her
@@ -412,13 +424,14 @@ class JobWishes(models.Model):
 
 class CoachContactQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.ACCOMPANIMENT_READ):
-        return self.filter(resident_rows(user, action))
+        return self.filter(
+            resident_rows(user, action) & organisation_rows(user, action, prefix="accompaniment__")
+        )
 
     def summary_readable_by(self, user):
-        """A confidential summary is read only by the author's organisation."""
-        if not user.organisation_id:
-            return self.filter(confidential=False)
-        return self.filter(Q(confidential=False) | Q(author_organisation=user.organisation_id))
+        """A confidential summary is read by those the access table gives the confidential
+        notes of its author's organisation (CONFIDENTIAL_NOTES_READ), as the file's notes."""
+        return self.filter(Q(confidential=False) | confidential_notes_q(user))
 
     def with_person(self):
         return self.filter(with_whom__in=[ContactWith.PERSON, ContactWith.BOTH])
@@ -485,10 +498,21 @@ class CoachContact(models.Model):
 
 class IntroductionQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.ACCOMPANIMENT_READ):
-        return self.filter(resident_rows(user, action))
+        return self.filter(
+            resident_rows(user, action) & organisation_rows(user, action, prefix="accompaniment__")
+        )
 
     def in_progress(self):
         return self.filter(status__in=IN_PROGRESS)
+
+    def holding_an_opening(self):
+        """In progress in an accompaniment that is not suspended: one candidate at a time
+        waits for these (a suspended accompaniment does not keep an opening from others)."""
+        return self.in_progress().filter(
+            sharing_standing(
+                resident="accompaniment__resident", organisation="accompaniment__organisation"
+            )
+        )
 
     def proposed_in(self, start, end):
         return self.filter(proposed_at__gte=start, proposed_at__lt=end)
@@ -640,7 +664,9 @@ def durable_months():
 
 class PlacementQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.ACCOMPANIMENT_READ):
-        return self.filter(resident_rows(user, action))
+        return self.filter(
+            resident_rows(user, action) & organisation_rows(user, action, prefix="accompaniment__")
+        )
 
     def started_in(self, start, end):
         return self.filter(start_on__gte=start, start_on__lt=end)
@@ -815,7 +841,10 @@ class Placement(models.Model):
 
 class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.ACCOMPANIMENT_READ):
-        return self.filter(resident_rows(user, action, field="placement__resident"))
+        return self.filter(
+            resident_rows(user, action, field="placement__resident")
+            & organisation_rows(user, action, prefix="placement__accompaniment__")
+        )
 
     def pending(self):
         return self.filter(done_on__isnull=True, cancelled_on__isnull=True)

@@ -624,7 +624,7 @@ def introduction_propose(
             raise ValidationError({"opening": "Cette offre a déjà été proposée à la personne."})
         if (
             settings.O2R_ONE_CANDIDATE_AT_A_TIME
-            and Introduction.objects.in_progress().filter(opening=target).exists()
+            and Introduction.objects.holding_an_opening().filter(opening=target).exists()
         ):
             raise ValidationError(
                 {
@@ -758,6 +758,12 @@ def _schedule(introduction, accompaniment, by, interview_at, place, contact):
     if errors:
         raise ValidationError(errors)
     moved = introduction.status == IntroductionStatus.INTERVIEW_SCHEDULED
+    if moved and (
+        introduction.interview_at,
+        introduction.interview_place,
+        introduction.interview_contact,
+    ) == (interview_at, place, contact):
+        return  # the same meeting submitted twice: nothing moved  # fmt: skip
     introduction.status = IntroductionStatus.INTERVIEW_SCHEDULED
     introduction.interview_at = interview_at
     introduction.interview_place = place

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from employers.models import JobOpening
 from o2r import access
 from o2r.access import Action
+from o2r.audit.models import AccessAction
+from o2r.audit.services import access_log_request
 from o2r.core.forms import add_service_errors, new_token
 
 from .. import services
@@ -97,7 +99,15 @@ def _search(accompaniment, user, query):
     ]
 
 
+def _log_refused_post(request, resident_id):
+    """A refused submission shows the page again: a read, logged (the fetch logged only the
+    GETs)."""
+    if request.method == "POST":
+        access_log_request(request, action=AccessAction.READ, resident_ids=[resident_id])
+
+
 def _suggestions_page(request, accompaniment, *, refused=None):
+    _log_refused_post(request, accompaniment.resident_id)
     wishes = getattr(accompaniment.resident, "job_wishes", None)
     query = search_query(request.GET.get("q"))
     context = {
@@ -177,6 +187,7 @@ def propose(request, pk):
 
 
 def _introduction_page(request, introduction, *, can_work, bound=None, refusal=None):
+    _log_refused_post(request, introduction.resident_id)
     accompaniment = introduction.accompaniment
     legal = INTRODUCTION_MOVES.get(introduction.status, set())
     moves = []
@@ -283,6 +294,7 @@ def placement_add(request, pk):
                 request, "Embauche enregistrée : les suivis dans l'emploi sont prévus."
             )
             return redirect(placement)
+    _log_refused_post(request, accompaniment.resident_id)
     context = {
         "accompaniment": accompaniment,
         "resident": accompaniment.resident,
@@ -296,6 +308,7 @@ def placement_add(request, pk):
 
 
 def _placement_page(request, placement, *, can_work, end_form=None, follow_up_form=None):
+    _log_refused_post(request, placement.resident_id)
     refusal = []
     rows = []
     for follow_up in placement.follow_ups.select_related("done_by"):

@@ -13,6 +13,7 @@ from employment.enums import IntroductionStatus
 from employment.matching import suggest
 from employment.models import JobWishes
 from o2r.personal_data import event_models
+from residents.models import Consent
 from tests.employers.factories import EmployerFactory, JobOpeningFactory, rome_title
 from tests.employment.factories import (
     AccompanimentFactory,
@@ -118,6 +119,10 @@ def test_what_was_proposed_declined_or_is_being_tried_with_someone_else_is_left_
         declined_reason="hours",
     )
     someone_else = AccompanimentFactory(coach=coach)
+    sharing = Consent.objects.create(
+        resident=someone_else.resident, scope="sharing", given_on=timezone.localdate(),
+        recipient_organisation=someone_else.organisation, method="oral", recorded_by=coach,
+    )  # fmt: skip
     IntroductionFactory(
         accompaniment=someone_else,
         opening=busy,
@@ -136,6 +141,11 @@ def test_what_was_proposed_declined_or_is_being_tried_with_someone_else_is_left_
 
     shown = {s.opening for s in _suggested(accompaniment, coach)}
     assert shown == {free_again, kept}
+
+    # A suspended accompaniment (its sharing consent withdrawn) keeps no opening from others.
+    Consent.objects.filter(pk=sharing.pk).update(withdrawn_on=timezone.localdate())
+    assert {s.opening for s in _suggested(accompaniment, coach)} == {free_again, kept, busy}
+    Consent.objects.filter(pk=sharing.pk).update(withdrawn_on=None)
 
     settings.O2R_ONE_CANDIDATE_AT_A_TIME = False
     shown = {s.opening for s in _suggested(accompaniment, coach)}
