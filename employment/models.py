@@ -303,6 +303,13 @@ class Accompaniment(models.Model):
     def is_open(self):
         return self.ended_on is None
 
+    @property
+    def post_exit_due_on(self):
+        """When the funder's "situation 6 months after the exit" is to be recorded."""
+        if self.ended_on is None:
+            return None
+        return self.ended_on + relativedelta(months=settings.O2R_POST_EXIT_MONTHS)
+
     def sharing_stands(self, today=None) -> bool:
         if hasattr(self, "sharing_stands_db"):
             return self.sharing_stands_db

@@ -8,7 +8,7 @@ from residents.access import can
 from residents.enums import Stage
 
 from .enums import OrientationStatus
-from .models import Accompaniment, Orientation
+from .models import Accompaniment, Orientation, organisation_rows
 
 TEMPLATE = "employment/_file_panel.html"
 
@@ -20,9 +20,12 @@ def panel_for(resident, user, *, health):
     orients = resident.stage == Stage.ENGAGED and can(user, Action.RESIDENT_ORIENT, resident)
     if not (follows or orients):
         return None
+    # An employment organisation sees its own orientations and accompaniments only (the
+    # person may have been oriented to another one before).
+    own = organisation_rows(user, Action.ACCOMPANIMENT_READ)
     accompaniments = (
         list(
-            Accompaniment.objects.filter(resident=resident)
+            Accompaniment.objects.filter(own, resident=resident)
             .with_suspension()
             .select_related("coach", "organisation")
         )
@@ -31,7 +34,7 @@ def panel_for(resident, user, *, health):
     )
     open_accompaniment = next((a for a in accompaniments if a.is_open), None)
     orientation = (
-        Orientation.objects.filter(resident=resident)
+        Orientation.objects.filter(own, resident=resident)
         .select_related("organisation", "coach", "answered_by")
         .first()
         if follows or orients

@@ -4,8 +4,11 @@ contacts, introductions and their steps, placements and their follow-ups. Erasur
 their free text and keeps their coded facts (dates, statuses, contracts, reasons) for the
 figures; the history rows go."""
 
+from django.db.models import Case, Value, When
+
 from o2r.personal_data import Rows, event_models, history_rows, purge_history
 
+from .enums import OrientationStatus
 from .models import (
     Accompaniment,
     CoachContact,
@@ -38,6 +41,10 @@ TEXT_FIELDS = {
     FollowUp: ["notes", "issues"],
 }  # fmt: skip
 EXCLUDE = {"resident", "token"}
+# Free text a constraint keeps non-empty on some rows (a declined orientation has a reason):
+# the erasure writes this there instead.
+ERASED = "(effacé)"
+KEPT_NON_EMPTY = {(Orientation, "decline_reason"): {"status": OrientationStatus.DECLINED}}
 
 
 def _querysets(resident):
@@ -81,12 +88,19 @@ def erase(resident) -> None:
     for model, queryset in _querysets(resident).items():
         ids = list(queryset.values_list("pk", flat=True))
         fields = TEXT_FIELDS[model]
-        model.objects.filter(pk__in=ids).update(**{name: "" for name in fields})
+        model.objects.filter(pk__in=ids).update(**{name: _erased(model, name) for name in fields})
         if model is JobWishes:
             model.objects.filter(pk__in=ids).update(reachable_cities=[])
         if model is Introduction:
             model.objects.filter(pk__in=ids).update(match_reasons=[])
         purge_history(model, pks=ids, resident_id=resident.pk)
+
+
+def _erased(model, name):
+    condition = KEPT_NON_EMPTY.get((model, name))
+    if condition is None:
+        return Value("")
+    return Case(When(then=Value(ERASED), **condition), default=Value(""))
 
 
 def purge_unlinked(now) -> int:

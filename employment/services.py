@@ -71,6 +71,8 @@ from .models import (
     Placement,
 )
 
+# Exits in work: the coach still records the job's follow-ups after them.
+EXITS_IN_WORK = frozenset({ExitReason.DURABLE_EMPLOYMENT, ExitReason.TRANSITIONAL_EMPLOYMENT})
 REMINDER_HOUR = datetime.time(9, 0)
 # The resident's SMS the day before an interview, at an hour inside the sending window.
 INTERVIEW_SMS_HOUR = datetime.time(10, 0)
@@ -216,10 +218,10 @@ def orientation_accept(*, orientation: Orientation, by, coach=None) -> Accompani
     coach = coach or by
     with transaction.atomic(), resident_history_context(by):
         orientation = _lock_pending(orientation, by)
-        if orientation.status == OrientationStatus.ACCEPTED:
-            existing = Accompaniment.objects.filter(orientation=orientation).first()
+        if orientation.status == OrientationStatus.ACCEPTED and orientation.answered_by_id == by.pk:
+            existing = Accompaniment.objects.filter(orientation=orientation, coach=coach).first()
             if existing is not None:
-                return existing
+                return existing  # the same person's second click
         if orientation.status != OrientationStatus.PENDING:
             raise ValidationError(
                 f"Cette orientation a déjà reçu une réponse ({orientation.get_status_display()})."
@@ -286,11 +288,20 @@ def orientation_decline(*, orientation: Orientation, by, reason: str) -> Orienta
         raise ValidationError({"reason": "Indiquez le motif du refus."})
     with transaction.atomic(), resident_history_context(by):
         orientation = _lock_pending(orientation, by)
-        if orientation.status == OrientationStatus.DECLINED:
-            return orientation
+        if orientation.status == OrientationStatus.DECLINED and orientation.answered_by_id == by.pk:
+            return orientation  # the same person's second click
         if orientation.status != OrientationStatus.PENDING:
             raise ValidationError(
                 f"Cette orientation a déjà reçu une réponse ({orientation.get_status_display()})."
+            )
+        if (
+            orientation.coach_id
+            and orientation.coach_id != by.pk
+            and not access.allows(by, Action.ORIENTATION_ASSIGN)
+        ):
+            raise ValidationError(
+                f"Cette orientation est proposée à {orientation.coach.get_full_name()} : "
+                "elle, ou votre responsable, peut y répondre."
             )
         orientation.status = OrientationStatus.DECLINED
         orientation.answered_by = by
@@ -354,6 +365,12 @@ def accompaniment_close(
         accompaniment.exit_notes = notes
         accompaniment.ended_by = by
         accompaniment.save(update_fields=["ended_on", "exit_reason", "exit_notes", "ended_by"])
+        if exit_reason not in EXITS_IN_WORK:
+            # Out of the programme for another reason than a job: nobody follows the job any
+            # more (after an exit in work, the coach still records the follow-ups).
+            _cancel_follow_ups(
+                FollowUp.objects.filter(placement__accompaniment=accompaniment).pending(), today
+            )
         for introduction in accompaniment.introductions.filter(
             status__in=list(INTRODUCTION_MOVES)
         ).select_related("opening"):
@@ -370,7 +387,7 @@ def accompaniment_close(
                 assignee=accompaniment.coach,
                 resident=accompaniment.resident,
                 title="Situation de la personne 6 mois après sa sortie : à relever",
-                due_at=_at(ended_on + relativedelta(months=settings.O2R_POST_EXIT_MONTHS)),
+                due_at=_at(accompaniment.post_exit_due_on),
             )
         if not from_stage_change:
             resident_change_stage(
@@ -397,6 +414,14 @@ def accompaniment_record_post_exit(
         if accompaniment.is_open:
             raise ValidationError(
                 "La situation après la sortie se relève une fois la sortie faite."
+            )
+        due_on = accompaniment.post_exit_due_on
+        if timezone.localdate() < due_on:
+            raise ValidationError(
+                {
+                    "situation": "La situation se relève 6 mois après la sortie, à partir du "
+                    f"{due_on:%d/%m/%Y}."
+                }
             )
         accompaniment.post_exit_situation = situation
         accompaniment.post_exit_recorded_on = timezone.localdate()
@@ -987,6 +1012,13 @@ def placement_record(
     return placement
 
 
+def _cancel_follow_ups(follow_ups, today) -> None:
+    pending = list(follow_ups.values_list("pk", flat=True))
+    FollowUp.objects.filter(pk__in=pending).update(cancelled_on=today)
+    for pk in pending:
+        reminder_delete_by_key(dedup_key=reminder_key("follow_up", pk))
+
+
 def placement_end(
     *, placement: Placement, by, ended_on: datetime.date, reason: str, notes: str = ""
 ) -> Placement:
@@ -1003,7 +1035,15 @@ def placement_end(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), resident_history_context(by):
-        _lock_open_accompaniment(placement.accompaniment)
+        if placement.accompaniment.is_open:
+            _lock_open_accompaniment(placement.accompaniment)
+        else:
+            # After an exit in work the coach still follows the job, and records its end.
+            resident_lock(placement.resident_id)
+            if not _sharing_stands(placement.resident_id, placement.organisation_id):
+                raise ValidationError(
+                    "L'accord de partage de la personne avec votre structure n'est plus valable."
+                )
         placement = (
             Placement.objects.select_for_update(of=("self",))
             .select_related("resident")
@@ -1022,10 +1062,7 @@ def placement_end(
         placement.end_reason = reason
         placement.end_notes = _text(notes, 300)
         placement.save(update_fields=["ended_on", "end_reason", "end_notes"])
-        pending = list(placement.follow_ups.pending())
-        FollowUp.objects.filter(pk__in=[f.pk for f in pending]).update(cancelled_on=today)
-        for follow_up in pending:
-            reminder_delete_by_key(dedup_key=reminder_key("follow_up", follow_up.pk))
+        _cancel_follow_ups(placement.follow_ups.pending(), today)
         if placement.resident.stage == Stage.EMPLOYED:
             resident_change_stage(
                 resident=placement.resident,

@@ -8,7 +8,6 @@ housing manager read the page; only whom the table lets work on it sees its form
 import datetime
 from dataclasses import dataclass, field
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.postgres.fields import ArrayField
@@ -181,10 +180,9 @@ def caseload(request):
         .select_related("resident", "coach")
         .order_by("ended_on", "pk")[:CLOSED_ROWS]
     )
-    months = relativedelta(months=settings.O2R_POST_EXIT_MONTHS)
     for row in closed:
         row.person = None if row.sharing_stands() else _initial_name(row.resident)
-        row.situation_due_on = row.ended_on + months
+        row.situation_due_on = row.post_exit_due_on
     load = len(rows)
     context = {
         "rows": rows,
@@ -222,6 +220,7 @@ def _can_record_post_exit(user, accompaniment) -> bool:
         access.allows(user, Action.ACCOMPANIMENT_WORK)
         and not accompaniment.is_open
         and not accompaniment.post_exit_situation
+        and timezone.localdate() >= accompaniment.post_exit_due_on
         and can(user, Action.ACCOMPANIMENT_WORK, accompaniment.resident)
     )
 
@@ -360,9 +359,11 @@ def post_exit(request, pk):
     accompaniment = _work_on(request, pk)
     form = PostExitForm(request.POST)
     if not _can_record_post_exit(request.user, accompaniment):
+        due_on = accompaniment.post_exit_due_on
         messages.error(
             request,
-            "La situation après la sortie se relève une fois, après la sortie.",
+            "La situation après la sortie se relève une fois, 6 mois après la sortie"
+            + (f" (à partir du {due_on:%d/%m/%Y})." if due_on else "."),
         )
         return _refused(request, accompaniment)
     if form.is_valid():

@@ -321,7 +321,8 @@ def _placement_page(request, placement, *, can_work, end_form=None, follow_up_fo
         rows.append({"follow_up": follow_up, "form": form})
     if follow_up_form is not None and all(row["form"] is not follow_up_form for row in rows):
         refusal += _messages(follow_up_form)
-    can_end = can_work and placement.is_active and placement.accompaniment.is_open
+    # After an exit in work, the coach still records the job's end.
+    can_end = can_work and placement.is_active
     if end_form is not None and not can_end:
         refusal += _messages(end_form)
     context = {

@@ -8,13 +8,14 @@ import datetime
 import uuid
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from employment import services
-from employment.models import CoachContact, JobWishes
+from employment.models import Accompaniment, CoachContact, JobWishes
 from o2r.accounts.enums import Role
 from residents import services as resident_services
 from residents.enums import ConsentScope, Stage
@@ -359,6 +360,14 @@ def test_a_confidential_summary_stays_with_the_coachs_organisation(
     assert _url("accompaniment", accompaniment.pk) in file  # the panel's link
 
 
+def _exited_seven_months_ago(accompaniment):
+    """Moves a closed accompaniment's dates back, the situation after it now due."""
+    ended_on = timezone.localdate() - relativedelta(months=7)
+    Accompaniment.objects.filter(pk=accompaniment.pk).update(
+        started_on=ended_on - relativedelta(months=6), ended_on=ended_on
+    )
+
+
 def test_the_coach_records_the_exit_then_the_situation_six_months_later(
     coach_client, accompaniment, engaged
 ):
@@ -378,14 +387,20 @@ def test_the_coach_records_the_exit_then_the_situation_six_months_later(
     assert engaged.stage == Stage.EXITED
     page = coach_client.get(_url("accompaniment", accompaniment.pk))
     assert "contact_form" not in page.context
-    assert "post_exit_form" in page.context
+    assert "post_exit_form" not in page.context  # six months later, not before
     assert "Formation" in page.content.decode()
+    early = coach_client.post(_url("post_exit", accompaniment.pk), {"situation": "training"})
+    assert early.status_code == 200
+    accompaniment.refresh_from_db()
+    assert accompaniment.post_exit_situation == ""
     refused = coach_client.post(_url("contact_add", accompaniment.pk), _contact())
     assert refused.status_code == 200
     assert not CoachContact.objects.exists()
     assert coach_client.get(_url("wishes", accompaniment.pk))["Location"] == (
         accompaniment.get_absolute_url()
     )
+    _exited_seven_months_ago(accompaniment)
+    assert "post_exit_form" in coach_client.get(_url("accompaniment", accompaniment.pk)).context
     response = coach_client.post(_url("post_exit", accompaniment.pk), {"situation": "training"})
     assert response.status_code == 302
     assert response["Location"] == _url("caseload")
@@ -425,6 +440,7 @@ def test_hostile_values_on_the_exit_forms_are_never_a_500(coach_client, accompan
     services.accompaniment_close(
         accompaniment=accompaniment, by=accompaniment.coach, exit_reason="training"
     )
+    _exited_seven_months_ago(accompaniment)
     for value in HOSTILE:
         response = coach_client.post(_url("post_exit", accompaniment.pk), {"situation": value})
         assert response.status_code == 200, value

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from employment import services
@@ -24,6 +25,7 @@ from o2r.reminders.services import reminder_key
 from residents import services as resident_services
 from residents.enums import ConsentMethod, ConsentScope, Stage
 from residents.models import Consent, Resident, StageChange
+from tests.accounts.factories import OrganisationFactory
 from tests.employment.conftest import hire
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +212,7 @@ def test_an_officer_exit_closes_the_accompaniment_with_its_reason(
 
 
 def test_the_coach_closes_and_asks_for_the_situation_six_months_later(
-    accompaniment, coach, engaged
+    accompaniment, coach, engaged, time_machine
 ):
     for exit_reason, ended_on, field in [
         ("", None, "exit_reason"),
@@ -258,6 +260,11 @@ def test_the_coach_closes_and_asks_for_the_situation_six_months_later(
         services.accompaniment_record_post_exit(
             accompaniment=accompaniment, by=coach, situation="ailleurs"
         )
+    with pytest.raises(ValidationError, match="6 mois après la sortie"):
+        services.accompaniment_record_post_exit(
+            accompaniment=accompaniment, by=coach, situation="training"
+        )
+    time_machine.move_to(reminder.due_at, tick=False)
     services.accompaniment_record_post_exit(
         accompaniment=accompaniment, by=coach, situation="training"
     )
@@ -294,3 +301,106 @@ def test_an_exit_sets_a_pending_orientation_aside_so_a_return_can_be_oriented_ag
         resident=engaged, organisation=adelis, reason="Nouvel essai", by=officer
     )
     assert again.status == OrientationStatus.PENDING
+
+
+# --- Review fixes: answers, exits while employed, erasure, the file's panel -----------------
+
+
+def test_a_second_coach_cannot_answer_an_orientation_another_one_accepted(
+    orientation, coach, other_coach
+):
+    accompaniment = services.orientation_accept(orientation=orientation, by=coach)
+    # The same coach's second click returns the same accompaniment.
+    assert services.orientation_accept(orientation=orientation, by=coach) == accompaniment
+    with pytest.raises(ValidationError, match="déjà reçu une réponse"):
+        services.orientation_accept(orientation=orientation, by=other_coach)
+    with pytest.raises(ValidationError, match="déjà reçu une réponse"):
+        services.orientation_decline(orientation=orientation, by=other_coach, reason="Complet")
+    assert Accompaniment.objects.get().coach == coach
+
+
+def test_an_orientation_named_for_a_coach_is_not_declined_by_another(
+    engaged, officer, adelis, coach, other_coach, adelis_manager
+):
+    orientation = services.orientation_create(
+        resident=engaged, organisation=adelis, by=officer, coach=other_coach, reason="Pour Inès."
+    )
+    with pytest.raises(ValidationError, match="proposée à Inès Roux"):
+        services.orientation_decline(orientation=orientation, by=coach, reason="Pas pour moi")
+    assert Orientation.objects.get().status == OrientationStatus.PENDING
+    services.orientation_decline(orientation=orientation, by=adelis_manager, reason="Complet")
+    assert Orientation.objects.get().status == OrientationStatus.DECLINED
+
+
+def test_an_exit_for_another_reason_than_work_cancels_the_follow_ups(
+    accompaniment, coach, placement
+):
+    services.accompaniment_close(accompaniment=accompaniment, by=coach, exit_reason="moved_out")
+
+    assert not FollowUp.objects.pending().exists()
+    assert FollowUp.objects.filter(cancelled_on=TODAY()).count() == 4
+    assert not Reminder.objects.filter(dedup_key__startswith="follow_up:").exists()
+
+
+def test_after_an_exit_in_work_the_coach_follows_the_job_and_records_its_end(
+    accompaniment, coach, placement, engaged
+):
+    services.accompaniment_close(
+        accompaniment=accompaniment, by=coach, exit_reason="durable_employment"
+    )
+    assert FollowUp.objects.pending().count() == 4
+    d7 = FollowUp.objects.get(milestone="d7")
+    services.follow_up_record(follow_up=d7, by=coach, done_on=TODAY(), with_whom="both")
+
+    services.placement_end(
+        placement=Placement.objects.get(), by=coach, ended_on=TODAY(), reason="resignation"
+    )
+
+    assert not FollowUp.objects.pending().exists()
+    engaged.refresh_from_db()
+    assert engaged.stage == Stage.EXITED  # no way back to "accompanied" from an exit
+
+
+def test_erasing_a_person_whose_orientation_was_declined(client, officer, orientation, coach):
+    services.orientation_decline(orientation=orientation, by=coach, reason="mk-declined-why")
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("residents:erase", args=[orientation.resident_id]), {"confirm": "on"}
+    )
+
+    assert response.status_code == 302
+    orientation.refresh_from_db()
+    assert orientation.status == OrientationStatus.DECLINED
+    assert orientation.decline_reason == "(effacé)"
+    assert orientation.reason == ""
+
+
+def test_the_file_shows_an_organisation_its_own_orientations_only(
+    client, officer, engaged, adelis, coach, accompaniment
+):
+    other = OrganisationFactory(name="Emploi Solidaire", kind="employment")
+    services.accompaniment_close(
+        accompaniment=accompaniment, by=coach, exit_reason="durable_employment"
+    )
+    resident_services.resident_change_stage(
+        resident=engaged, to=Stage.IDENTIFIED, by=officer, reason="Nouveau départ"
+    )
+    resident_services.resident_change_stage(resident=engaged, to=Stage.ENGAGED, by=officer)
+    resident_services.consent_record(
+        resident=engaged, scope=ConsentScope.SHARING, given_on=TODAY(),
+        method=ConsentMethod.ORAL, by=officer, recipient_organisation=other,
+    )  # fmt: skip
+    elsewhere = services.orientation_create(
+        resident=engaged, organisation=other, by=officer, reason="Autre structure"
+    )
+    Orientation.objects.filter(pk=elsewhere.pk).update(
+        status=OrientationStatus.DECLINED, decline_reason="mk-other-organisation-reason"
+    )
+    client.force_login(coach)
+
+    page = client.get(engaged.get_absolute_url()).content.decode()
+
+    assert "mk-other-organisation-reason" not in page
+    client.force_login(officer)
+    assert "mk-other-organisation-reason" in client.get(engaged.get_absolute_url()).content.decode()
