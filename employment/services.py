@@ -33,6 +33,7 @@ from o2r.reminders.services import (
     reminder_key,
     reminder_upsert,
 )
+from o2r.sms import quiet, text
 from residents.enums import LANGUAGES, ConsentScope, ExitReason, Stage
 from residents.models import Consent, Resident
 from residents.normalise import printable_text
@@ -819,14 +820,15 @@ def _schedule(introduction, accompaniment, by, interview_at, place, contact):
         reminder_delete_by_key(dedup_key=sms_key)
         return
     ask = f" Demandez {contact}." if contact else ""
-    # The SMS app sends it (issue "SMS and reminders"); no name in the text.
+    # The outbox sends it (o2r.reminders hands it over when due); no name in the text. 10:00
+    # the day before, or on the last day before it that SMS may go (never later).
     reminder_upsert(
         dedup_key=sms_key,
         assignee=None,
         resident=accompaniment.resident,
         kind=ReminderKind.RESIDENT_MESSAGE,
-        title=f"Rappel : rendez-vous demain {local:%d/%m} à {local:%Hh%M}, {place}.{ask}",
-        due_at=_at(eve, INTERVIEW_SMS_HOUR),
+        title=f"Rappel : rendez-vous {text.french_datetime(interview_at)}, {place}.{ask}",
+        due_at=quiet.latest_allowed_at_or_before(eve, INTERVIEW_SMS_HOUR),
     )
 
 

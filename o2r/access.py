@@ -83,6 +83,14 @@ class Action(models.TextChoices):
         "Accompagnement emploi : souhaits, contacts, mises en relation, embauche, suivis, sortie",
     )
     CASELOAD_READ = "caseload.read", "Portefeuille des accompagnements"
+    SMS_CAMPAIGN_READ = "sms_campaign.read", "SMS : lire les campagnes et leur avancement"
+    SMS_CAMPAIGN_WRITE = "sms_campaign.write", "SMS : écrire, envoyer, annuler une campagne"
+    SMS_OUTBOX_READ = "sms.outbox", "SMS : lire les messages envoyés à une personne"
+    SMS_RESOLVE = (
+        "sms.resolve",
+        "SMS : noter une opposition, renvoyer un message incertain",
+    )
+    SMS_INBOX = "sms.inbox", "SMS : rattacher une réponse d'un numéro inconnu ou partagé"
     REMINDERS_OWN = "reminders.own", "Mes rappels"
     WORKER_CHECK = "system.worker_check", "Tester le worker"
     USERS_MANAGE = "system.users", "Gérer les comptes, les résidences, les référentiels"
@@ -142,6 +150,13 @@ ACCESS = {
     # She co-builds the path: she follows the accompaniment read-only (not the coach's
     # confidential notes: CONFIDENTIAL_NOTES_READ is her own organisation's).
     (P.INSERTION_OFFICER, A.ACCOMPANIMENT_READ): S.MEMBERSHIPS,
+    # SMS: she writes the campaigns of her residences, reads what went to their residents,
+    # and matches the replies of unknown or shared numbers.
+    (P.INSERTION_OFFICER, A.SMS_CAMPAIGN_READ): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.SMS_CAMPAIGN_WRITE): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.SMS_OUTBOX_READ): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.SMS_RESOLVE): S.MEMBERSHIPS,
+    (P.INSERTION_OFFICER, A.SMS_INBOX): S.MEMBERSHIPS,
     (P.INSERTION_OFFICER, A.REMINDERS_OWN): S.OWN,
     (P.JOB_COACH, A.RESIDENT_LIST): S.ASSIGNED,
     (P.JOB_COACH, A.RESIDENT_OPEN): S.ASSIGNED,
@@ -169,6 +184,10 @@ ACCESS = {
     (P.JOB_COACH, A.ACCOMPANIMENT_READ): S.ASSIGNED,
     (P.JOB_COACH, A.ACCOMPANIMENT_WORK): S.ASSIGNED,
     (P.JOB_COACH, A.CASELOAD_READ): S.OWN,
+    # The messages sent to the people she accompanies (an interview's reminder the day
+    # before), and their opposition to SMS when they tell her.
+    (P.JOB_COACH, A.SMS_OUTBOX_READ): S.ASSIGNED,
+    (P.JOB_COACH, A.SMS_RESOLVE): S.ASSIGNED,
     (P.JOB_COACH, A.REMINDERS_OWN): S.OWN,
     (P.HOUSING_MANAGER, A.RESIDENT_LIST): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.RESIDENT_OPEN): S.MEMBERSHIPS,
@@ -178,6 +197,8 @@ ACCESS = {
     (P.HOUSING_MANAGER, A.EMPLOYER_READ): S.TERRITORY,
     (P.HOUSING_MANAGER, A.OPENING_READ): S.TERRITORY_OPEN,
     (P.HOUSING_MANAGER, A.ACCOMPANIMENT_READ): S.MEMBERSHIPS,
+    (P.HOUSING_MANAGER, A.SMS_CAMPAIGN_READ): S.MEMBERSHIPS,
+    (P.HOUSING_MANAGER, A.SMS_OUTBOX_READ): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.REMINDERS_OWN): S.OWN,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_LIST): S.ORGANISATION,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_OPEN): S.ORGANISATION,

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "o2r.core",
     "o2r.audit",
     "o2r.reminders",
+    "o2r.sms",
     "phonenumber_field",
     "django_filters",
     "pgtrigger",
@@ -291,9 +292,57 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="O2R <ne-pas-repondre@o2r.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- SMS (the outbox and its backends come with the SMS issue) -----------------------------
+# --- SMS (o2r/sms: the outbox, its backends, quiet hours; ../shared/SMS_AND_TASKS.md) ------
 
-SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# console, file (the zero-configuration default: the outbox page shows what went), locmem
+# (tests), brevo (the real provider). Production must choose: file writes under var/.
+SMS_BACKEND = env.str("SMS_BACKEND", default="file")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=VAR_DIR / "sms" / "outbox.jsonl")
+# Brevo's transactional SMS API (POST {base}/v3/transactionalSMS/send, header api-key).
+SMS_BREVO_API_KEY = env.str("SMS_BREVO_API_KEY", default="")
+SMS_BREVO_BASE_URL = env.str("SMS_BREVO_BASE_URL", default="https://api.brevo.com")
+# The sender: up to 11 letters and digits (cannot receive replies), or a number (up to 15
+# digits), which residents can answer — replies and STOP need a numeric sender.
+SMS_SENDER = env.str("SMS_SENDER", default="Adoma O2R")
+# Seconds: connecting to the provider, then waiting for its answer (a timeout after the
+# request was written means the outcome is unknown, never a resend).
+SMS_CONNECT_TIMEOUT = env.float("SMS_CONNECT_TIMEOUT", default=5.0)
+SMS_READ_TIMEOUT = env.float("SMS_READ_TIMEOUT", default=10.0)
+# The provider's contract: messages per second on the sms queue's worker ("" : unlimited,
+# e.g. against the local fake). Celery's rate limit is per worker: run one sms worker.
+SMS_RATE_LIMIT = env.str("SMS_RATE_LIMIT", default="") or None
+# How a message ends: who writes and how to stop (counted in the segments). With a numeric
+# sender, replying STOP works; otherwise say whom to tell.
+SMS_SIGNATURE = env.str(
+    "SMS_SIGNATURE", default="Adoma O2R - Pour arrêter les SMS, dites-le à votre conseillère."
+)
+# The application's public address (https://o2r.example.org): the provider's webhook URLs
+# and the links of e-mails. "" : no delivery webhook is given to the provider.
+O2R_PUBLIC_URL = env.str("O2R_PUBLIC_URL", default="")
+# Quiet hours (DOMAIN.md §5.10, a project default): no SMS to residents from 20:00 to 09:00,
+# on Sundays and on French public holidays (Europe/Paris). Tests that need a worker to send
+# at any hour turn them off.
+SMS_QUIET_HOURS = env.bool("SMS_QUIET_HOURS", default=True)
+SMS_QUIET_START = env.str("SMS_QUIET_START", default="20:00")
+SMS_QUIET_END = env.str("SMS_QUIET_END", default="09:00")
+SMS_QUIET_SUNDAYS = env.bool("SMS_QUIET_SUNDAYS", default=True)
+SMS_QUIET_HOLIDAYS = env.bool("SMS_QUIET_HOLIDAYS", default=True)
+# The holidays of this subdivision too (57 Moselle, 6AE Alsace, 971-976 overseas); "" : none.
+SMS_HOLIDAYS_SUBDIVISION = env.str("SMS_HOLIDAYS_SUBDIVISION", default="") or None
+# Campaigns rest on the residents' SMS consent, or on their information and a simple right
+# to object (DOMAIN.md §5.10; the default, since outreach reaches people before any consent):
+# "consent" or "objection", a choice of the data protection officer. Reminders to a person in
+# accompaniment always need her SMS consent.
+O2R_SMS_CAMPAIGN_LEGAL_BASIS = env.str("O2R_SMS_CAMPAIGN_LEGAL_BASIS", default="objection")
+# Waiting times, in seconds (minutes in production, seconds in the chaos tests).
+SMS_DISPATCH_PAGE = env.int("SMS_DISPATCH_PAGE", default=500)
+SMS_QUEUED_STUCK_AFTER = env.int("SMS_QUEUED_STUCK_AFTER", default=600)
+SMS_SENDING_STUCK_AFTER = env.int("SMS_SENDING_STUCK_AFTER", default=600)
+# "Not sent" answers (connection refused, 429) are retried after these delays, then failed.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_RETRY_BACKOFF = [60, 300, 900, 3600]
+# Replies from a shared or unknown number wait this long for a person to match them.
+SMS_INBOX_RETENTION_DAYS = env.int("SMS_INBOX_RETENTION_DAYS", default=90)
 
 # --- Security -----------------------------------------------------------------------------
 
@@ -396,6 +445,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "o2r.audit.tasks.purge_access_log",
         "schedule": crontab(minute=40, hour=4),
     },
+    # The SMS outbox: queue what is due (and what stayed queued too long), every minute;
+    # rows left "sending" by a dead worker become "unknown" for a person to check.
+    "sms-dispatch": {"task": "o2r.sms.tasks.dispatch_pending", "schedule": 60.0},
+    "sms-reconcile": {"task": "o2r.sms.tasks.reconcile_stuck", "schedule": crontab(minute="*/10")},
+    # Reminders: resident messages due become SMS; staff get a morning digest.
+    "reminders-dispatch": {
+        "task": "o2r.reminders.tasks.dispatch_due_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    "reminders-digest": {
+        "task": "o2r.reminders.tasks.send_digests",
+        "schedule": crontab(minute=30, hour=7),
+    },
+    # Right-to-work documents expiring within 60 days: a reminder for the officer.
+    "residents-right-to-work": {
+        "task": "residents.tasks.remind_expiring_right_to_work",
+        "schedule": crontab(minute=10, hour=6),
+    },
+    # Replies nobody matched leave the inbox after SMS_INBOX_RETENTION_DAYS.
+    "sms-purge-inbox": {"task": "o2r.sms.tasks.purge_inbox", "schedule": crontab(minute=5, hour=5)},
     # Sign-in records (axes) are kept 12 months; ended sessions go too.
     "accounts-purge-sign-in-logs": {
         "task": "o2r.accounts.tasks.purge_sign_in_logs",
@@ -423,14 +492,18 @@ O2R_TIMELINE_SOURCES = [
     "residents.timeline.entries_for",
     "outreach.timeline.entries_for",
     "employment.timeline.entries_for",
+    "o2r.sms.timeline.entries_for",
 ]
 # Run inside the withdrawal's transaction, the resident locked: effect(*, consent, by).
-O2R_CONSENT_WITHDRAWAL_EFFECTS = ["employment.effects.on_consent_withdrawn"]
+O2R_CONSENT_WITHDRAWAL_EFFECTS = [
+    "employment.effects.on_consent_withdrawn",
+    "o2r.sms.effects.on_consent_withdrawn",
+]
 # Run inside a stage change's transaction, the resident locked: effect(*, change, by, via).
 O2R_STAGE_CHANGE_EFFECTS = ["employment.effects.on_stage_change"]
 # The parts of the resident's file other apps show: panel(resident, user, *, health) ->
 # {"template": ..., ...} or None.
-O2R_FILE_PANELS = ["employment.panels.panel_for"]
+O2R_FILE_PANELS = ["employment.panels.panel_for", "o2r.sms.panels.panel_for"]
 # The latest interaction per resident: source(*, resident_ids) -> {resident_id: datetime}.
 O2R_ACTIVITY_SOURCES = [
     "residents.activity.latest_interactions",
@@ -446,6 +519,7 @@ O2R_PERSONAL_DATA_SOURCES = [
     "o2r.accounts.personal_data",
     "outreach.personal_data",
     "employment.personal_data",
+    "o2r.sms.personal_data",
 ]
 # IOD accompaniment (employment). A contract counts as durable employment when it is a CDI, or
 # a CDD / temp of at least this many months (DOMAIN.md §2: the funder's exact rule is not
@@ -464,6 +538,14 @@ O2R_ONE_CANDIDATE_AT_A_TIME = env.bool("O2R_ONE_CANDIDATE_AT_A_TIME", default=Tr
 O2R_CASELOAD_CEILING = env.int("O2R_CASELOAD_CEILING", default=50)
 # The funder asks for the situation this many months after the exit.
 O2R_POST_EXIT_MONTHS = 6
+
+# Who owns the outbox's messages (o2r/sms/owners.py): {kind: module}.
+O2R_SMS_OWNERS = {
+    "campaign": "outreach.sms_owner",
+    "reminder": "o2r.reminders.sms_owner",
+}
+# What a reply becomes when its owner says nothing: an SMS contact and a reminder.
+O2R_SMS_REPLY_HANDLER = "outreach.sms_owner.on_reply"
 
 # Retention (DOMAIN.md §5.8): a resident with no interaction for this many days is anonymised by
 # the daily beat task, which only counts (dry run) unless O2R_RETENTION_WET_RUN is true.

@@ -35,5 +35,6 @@ urlpatterns = [
     path("aller-vers/", include("outreach.urls")),
     path("entreprises/", include("employers.urls")),
     path("accompagnement/", include("employment.urls")),
+    path("sms/", include("o2r.sms.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,12 @@ class Outcome(models.TextChoices):
     NOT_NOW = "not_now", "Pas maintenant"
     DECLINED = "declined", "Pas intéressé·e"
     NO_ANSWER = "no_answer", "Pas de réponse"
+    # A reply by SMS, recorded by the application: the officer qualifies it afterwards.
+    REPLIED = "replied", "A répondu par SMS"
+
+
+# What staff choose on a contact form (a reply by SMS is recorded by the application).
+FORM_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.REPLIED]
 
 
 # Outcomes that open the way to the accompaniment consent in the same step.
@@ -58,3 +64,19 @@ class ReferralOutcome(models.TextChoices):
     NOT_INTERESTED = "not_interested", "Pas intéressée"
     ALREADY_KNOWN = "already_known", "Déjà suivie"
     OUT_OF_SCOPE = "out_of_scope", "Hors du programme"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    LAUNCHED = "launched", "Lancée"
+    CANCELLED = "cancelled", "Annulée"
+
+
+# The audience's stage filter: a stage of the path, or "not yet in the programme".
+NOT_IN_PROGRAMME = "none"
+
+
+class AudienceCategory(models.TextChoices):
+    SOCIAL_MINIMUM = "social_minimum", "Perçoit un minimum social"
+    INTERNATIONAL_PROTECTION = "international_protection", "Protection internationale"
+    NOT_REGISTERED = "not_registered", "Pas inscrite à France Travail"

@@ -5,6 +5,7 @@ when a person moves; people met who gave no name are a count on their action."""
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -12,11 +13,14 @@ from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action, Scope
+from o2r.sms.enums import LegalBasis
+from residents.enums import LANGUAGES
 from residents.models import NOTHING, Resident, tracked
 
 from .enums import (
     TOUCH_KINDS,
     ActionKind,
+    CampaignStatus,
     Channel,
     Outcome,
     ReferralOutcome,
@@ -83,6 +87,11 @@ class OutreachAction(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
     )
+    # An SMS campaign is an outreach action in each residence it reaches.
+    campaign = models.ForeignKey(
+        "SmsCampaign", verbose_name="campagne SMS", on_delete=models.CASCADE, null=True,
+        blank=True, related_name="actions",
+    )  # fmt: skip
     # One tap, one action: a double tap or a retried request carries the same token.
     token = models.UUIDField("jeton du formulaire", unique=True, null=True, editable=False)
 
@@ -164,9 +173,11 @@ class Contact(models.Model):
     )
     channel = models.CharField("canal", max_length=20, choices=Channel.choices)
     at = models.DateTimeField("le", default=timezone.now)
+    # Nobody: a reply by SMS, recorded by the application.
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
     outcome = models.CharField("suite", max_length=20, choices=Outcome.choices)
     summary = models.CharField("en une ligne", max_length=SUMMARY_MAX, blank=True)
     next_step_on = models.DateField("prochaine étape le", null=True, blank=True)
@@ -274,6 +285,105 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Signalement du {timezone.localtime(self.filed_at):%d/%m/%Y}"
+
+
+class SmsCampaignQuerySet(models.QuerySet):
+    def visible_to(self, user, action=Action.SMS_CAMPAIGN_READ):
+        """The campaigns reaching at least one residence of the user's memberships."""
+        if access.scope_of(user, action) != Scope.MEMBERSHIPS:
+            return self.none()
+        return self.filter(
+            pk__in=SmsCampaign.residences.through.objects.filter(
+                residence__memberships__user=user
+            ).values("smscampaign")
+        )
+
+
+class SmsCampaign(models.Model):
+    """An SMS to the residents of some residences (an audience of stages, public categories and
+    languages), with one text per language; launched, it is one outreach action per residence
+    and one outbox message per resident (o2r.sms)."""
+
+    name = models.CharField("nom", max_length=120)
+    residences = models.ManyToManyField(
+        "residents.Residence", verbose_name="résidences", related_name="+"
+    )
+    stages = ArrayField(
+        models.CharField(max_length=20), verbose_name="étapes", default=list, blank=True
+    )
+    categories = ArrayField(
+        models.CharField(max_length=30), verbose_name="publics", default=list, blank=True
+    )
+    languages = ArrayField(
+        models.CharField(max_length=5), verbose_name="langues", default=list, blank=True
+    )
+    # The session the message invites to: its {date} and {lieu}.
+    session_at = models.DateTimeField("date de la permanence", null=True, blank=True)
+    session_place = models.CharField("lieu", max_length=150, blank=True)
+    scheduled_at = models.DateTimeField("envoi prévu le", null=True, blank=True)
+    legal_basis = models.CharField(
+        "fondement", max_length=20, choices=LegalBasis.choices, blank=True
+    )
+    status = models.CharField(
+        "état", max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="écrite par", on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField("écrite le", default=timezone.now)
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="lancée par", on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    launched_at = models.DateTimeField("lancée le", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="annulée par", on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    token = models.UUIDField("jeton du formulaire", unique=True, null=True, editable=False)
+
+    objects = SmsCampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "campagne SMS"
+        verbose_name_plural = "campagnes SMS"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("outreach:campaign", args=[self.pk])
+
+    @property
+    def is_draft(self):
+        return self.status == CampaignStatus.DRAFT
+
+
+class SmsCampaignVariant(models.Model):
+    """The campaign's text in one language (French always; others for the residents who
+    prefer them)."""
+
+    campaign = models.ForeignKey(
+        SmsCampaign, verbose_name="campagne", on_delete=models.CASCADE, related_name="variants"
+    )
+    language = models.CharField("langue", max_length=5, choices=LANGUAGES)
+    body = models.TextField("texte", max_length=1000)
+
+    class Meta:
+        verbose_name = "texte de campagne"
+        verbose_name_plural = "textes de campagne"
+        ordering = ["campaign", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "language"], name="outreach_variant_one_per_language"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
 
 
 def new_token():

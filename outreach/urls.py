@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import campaign_views, views
 
 app_name = "outreach"
 
@@ -23,4 +23,11 @@ urlpatterns = [
     path("signalements/<int:pk>/prendre/", views.referral_take, name="referral_take"),
     path("signalements/<int:pk>/clore/", views.referral_close, name="referral_close"),
     path("residences/<int:pk>/historique/", views.residence_history, name="residence_history"),
+    path("sms/", campaign_views.campaign_list, name="campaigns"),
+    path("sms/nouvelle/", campaign_views.campaign_new, name="campaign_new"),
+    path("sms/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
+    path("sms/<int:pk>/modifier/", campaign_views.campaign_edit, name="campaign_edit"),
+    path("sms/<int:pk>/avancement/", campaign_views.campaign_progress, name="campaign_progress"),
+    path("sms/<int:pk>/lancer/", campaign_views.campaign_launch, name="campaign_launch"),
+    path("sms/<int:pk>/annuler/", campaign_views.campaign_cancel, name="campaign_cancel"),
 ]

@@ -21,7 +21,14 @@ from residents.models import Resident
 
 from . import services
 from .access import get_action_for_user, get_referral_for_user, get_residence_for_user
-from .enums import ActionKind, Outcome, ReferralOutcome, ReferralSource, ReferralStatus
+from .enums import (
+    FORM_OUTCOMES,
+    ActionKind,
+    Outcome,
+    ReferralOutcome,
+    ReferralSource,
+    ReferralStatus,
+)
 from .forms import (
     ActionStartForm,
     ContactCorrectForm,
@@ -97,7 +104,7 @@ def _session_context(request, action, *, contact_form=None, new_form=None, corre
         "people_met": actions.people_met(),
         "by_outcome": _counted(Contact.objects.filter(action=action).by_outcome(), Outcome.choices),
         "can_log": can_log,
-        "outcomes": Outcome.choices,
+        "outcomes": FORM_OUTCOMES,
     }
     if can_log:
         query = request.GET.get("q", "")

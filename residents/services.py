@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 import pghistory
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -32,6 +33,7 @@ from .models import (
     ResidentBarrier,
     ResidentBenefit,
     StageChange,
+    insertion_officers,
 )
 from .normalise import identity_key, search_text
 from .validators import normalise_france_travail_id, parse_phone
@@ -580,3 +582,53 @@ def action_step_done(*, step: ActionStep, by, done_on: datetime.date | None = No
         reminder_done_by_key(dedup_key=_step_reminder_key(step))
         step.refresh_from_db()
     return step
+
+
+# --- Who answers for a resident, and the right-to-work reminder --------------------------------
+
+
+def officers_for(resident: Resident) -> list:
+    """Her insertion officer; or, when none is assigned (or she left), every insertion officer
+    of her residence: a reminder about her is never nobody's."""
+    officer = resident.insertion_officer
+    if officer is not None and officer.is_active:
+        return [officer]
+    return list(
+        get_user_model()
+        .objects.filter(
+            insertion_officers(), residence_memberships__residence_id=resident.residence_id
+        )
+        .distinct()
+    )
+
+
+# A right-to-work document expiring within this many days reminds her officer to renew it.
+RIGHT_TO_WORK_NOTICE = datetime.timedelta(days=60)
+
+
+def right_to_work_remind(*, today: datetime.date | None = None) -> int:
+    """Daily: a reminder for each document expiring within RIGHT_TO_WORK_NOTICE, due that many
+    days before the expiry (at once if later), once per document and officer (its key)."""
+    today = today or timezone.localdate()
+    expiring = Resident.objects.filter(
+        anonymised_at__isnull=True,
+        right_to_work_expires_on__gte=today,
+        right_to_work_expires_on__lte=today + RIGHT_TO_WORK_NOTICE,
+    ).select_related("insertion_officer")
+    count = 0
+    for resident in expiring.iterator():
+        expires_on = resident.right_to_work_expires_on
+        due_at = timezone.make_aware(
+            datetime.datetime.combine(expires_on - RIGHT_TO_WORK_NOTICE, datetime.time(9))
+        )
+        for officer in officers_for(resident):
+            reminder_upsert(
+                dedup_key=reminder_key("right_to_work", resident.pk, expires_on, officer.pk),
+                assignee=officer,
+                resident=resident,
+                title="Titre autorisant le travail à renouveler : il expire le "
+                f"{expires_on:%d/%m/%Y}",
+                due_at=due_at,
+            )
+            count += 1
+    return count

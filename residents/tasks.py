@@ -5,6 +5,7 @@ from django.conf import settings
 
 from .personal_data import residents_anonymise_inactive
 from .roster_services import roster_purge_expired
+from .services import right_to_work_remind
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +29,9 @@ def anonymise_inactive_residents():
         purged,
     )
     return len(ids)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def remind_expiring_right_to_work():
+    """Daily: a reminder to renew each right-to-work document expiring within 60 days."""
+    return right_to_work_remind()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from o2r import access
 from o2r.access import Action
 from o2r.accounts.models import User
-from o2r.core.forms import TokenForm
+from o2r.core.forms import TimeInput, TokenForm
 from residents.forms import DateInput
 from residents.normalise import fold
 from residents.validators import parse_phone
@@ -37,13 +37,6 @@ def owners_for(user, *, also=None):
     if also is not None:
         condition |= Q(pk=also)
     return User.objects.filter(condition).order_by("last_name", "first_name", "pk")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def _text_input(**attrs):

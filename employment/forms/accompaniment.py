@@ -9,12 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from employers.enums import Schedule, Sector, Weekday
-from employers.forms.network import TimeInput
 from employers.forms.openings import toggles
 from employers.models import Employer
 from o2r import access
 from o2r.access import Action
-from o2r.core.forms import TokenForm
+from o2r.core.forms import TimeInput, TokenForm
 from residents.enums import LANGUAGES
 from residents.forms import DateInput
 

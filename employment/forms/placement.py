@@ -11,10 +11,9 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from employers.enums import ContractType
-from employers.forms.network import TimeInput
 from employers.forms.openings import HoursField
 from employers.models import Employer, JobOpening
-from o2r.core.forms import TokenForm
+from o2r.core.forms import TimeInput, TokenForm
 from residents.forms import DateInput
 from residents.normalise import printable_text
 

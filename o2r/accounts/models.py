@@ -68,6 +68,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         "territoire du programme où elles travaillent (les entreprises qu'elles voient). Les "
         "autres travaillent sur les territoires de leurs résidences.",
     )
+    # The morning e-mail listing her reminders of the day (o2r.reminders); she may turn it off.
+    reminder_digest = models.BooleanField("récapitulatif de mes rappels chaque matin", default=True)
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField(
         "accès à l'administration",

@@ -6,6 +6,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 def new_token():
     return uuid.uuid4()
 

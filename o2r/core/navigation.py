@@ -14,6 +14,8 @@ class NavEntry:
     label: str
     url_name: str
     action: Action | None = None
+    # A count shown beside the label, loaded by htmx after the page (no query on every page).
+    badge_url_name: str = ""
 
 
 ENTRIES = [
@@ -25,7 +27,8 @@ ENTRIES = [
     NavEntry("Offres", "employers:openings", Action.OPENING_READ),
     NavEntry("Accompagnements", "employment:caseload", Action.CASELOAD_READ),
     NavEntry("Orientations", "employment:orientations", Action.ORIENTATION_READ),
-    NavEntry("Mes rappels", "reminders:mine", Action.REMINDERS_OWN),
+    NavEntry("Campagnes SMS", "outreach:campaigns", Action.SMS_CAMPAIGN_READ),
+    NavEntry("Mes rappels", "reminders:mine", Action.REMINDERS_OWN, "reminders:badge"),
     NavEntry("Test du worker", "worker_check", Action.WORKER_CHECK),
     NavEntry("Administration", "admin:index", Action.USERS_MANAGE),
 ]
@@ -35,7 +38,11 @@ def entries_for(user):
     if not user.is_authenticated:
         return []
     return [
-        {"label": entry.label, "url": reverse(entry.url_name)}
+        {
+            "label": entry.label,
+            "url": reverse(entry.url_name),
+            "badge_url": reverse(entry.badge_url_name) if entry.badge_url_name else "",
+        }
         for entry in ENTRIES
         if entry.action is None or access.allows(user, entry.action)
     ]

@@ -25,6 +25,18 @@ class ReminderQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)
 
+    def due_by(self, moment):
+        return self.filter(due_at__lt=moment)
+
+    def resident_messages_due(self, now):
+        """Messages to residents whose time has come, not yet handed to the SMS outbox."""
+        return self.filter(
+            kind=ReminderKind.RESIDENT_MESSAGE,
+            done_at__isnull=True,
+            due_at__lte=now,
+            resident__isnull=False,
+        )
+
 
 class Reminder(models.Model):
     """Something due at `due_at`: a task for a member of staff, or a message to the resident.
@@ -79,6 +91,12 @@ class Reminder(models.Model):
                 condition=models.Q(done_at__isnull=True),
                 name="reminders_open_by_assignee",
             ),
+            # The scan of the messages to residents that are due.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(done_at__isnull=True, kind="resident_message"),
+                name="reminders_messages_due",
+            ),
         ]
 
     def __str__(self):
@@ -86,3 +104,26 @@ class Reminder(models.Model):
 
     def get_absolute_url(self):
         return reverse("reminders:mine")
+
+
+class DigestSent(models.Model):
+    """The morning digest went to this person on this day: at most one a day, whatever the
+    ticks of beat."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="pour", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField("jour")
+    reminders = models.PositiveIntegerField("rappels listés", default=0)
+    sent_at = models.DateTimeField("envoyé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "récapitulatif envoyé"
+        verbose_name_plural = "récapitulatifs envoyés"
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="reminders_digest_once_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.day:%d/%m/%Y}"

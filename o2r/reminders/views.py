@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -7,7 +8,7 @@ from residents.access import require
 from residents.models import Resident
 
 from .models import Reminder
-from .services import reminder_done
+from .services import SNOOZE_CHOICES, digest_choose, reminder_done, reminder_snooze
 
 
 def _sections(user):
@@ -39,7 +40,49 @@ def _sections(user):
 @require_GET
 def my_reminders(request):
     require(request.user, Action.REMINDERS_OWN)
-    return render(request, "reminders/mine.html", {"sections": _sections(request.user)})
+    context = {"sections": _sections(request.user), "snooze_choices": SNOOZE_CHOICES}
+    return render(request, "reminders/mine.html", context)
+
+
+@require_GET
+def badge(request):
+    """The navigation's badge: open reminders overdue or due today (loaded by htmx after the
+    page, so that no page pays its query)."""
+    require(request.user, Action.REMINDERS_OWN)
+    now = timezone.localtime()
+    tonight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timezone.timedelta(days=1)
+    count = Reminder.objects.for_assignee(request.user).open().due_by(tonight).count()
+    return render(request, "reminders/_badge.html", {"count": count})
+
+
+@require_POST
+def snooze(request, pk):
+    require(request.user, Action.REMINDERS_OWN)
+    reminder = get_object_or_404(Reminder.objects.for_assignee(request.user).open(), pk=pk)
+    choice = request.POST.get("until", "")
+    if choice not in SNOOZE_CHOICES:
+        messages.error(request, "Choisissez à quand reporter le rappel.")
+        return redirect("reminders:mine")
+    reminder_snooze(reminder=reminder, by=request.user, choice=choice)
+    messages.success(
+        request, f"Rappel reporté au {timezone.localtime(reminder.due_at):%d/%m/%Y à %Hh%M}."
+    )
+    return redirect("reminders:mine")
+
+
+@require_POST
+def digest(request):
+    """Turns the morning e-mail on or off for oneself."""
+    require(request.user, Action.REMINDERS_OWN)
+    wanted = request.POST.get("digest") == "on"
+    digest_choose(user=request.user, wanted=wanted)
+    messages.success(
+        request,
+        "Vous recevrez chaque matin le récapitulatif de vos rappels."
+        if wanted
+        else "Vous ne recevrez plus le récapitulatif du matin.",
+    )
+    return redirect("reminders:mine")
 
 
 @require_POST

@@ -30,6 +30,7 @@ from employment.models import (
 )
 from o2r.reminders.models import Reminder, ReminderKind
 from o2r.reminders.services import reminder_key
+from o2r.sms import quiet, text
 from residents import services as resident_services
 from residents.enums import Stage
 from residents.health import HealthView
@@ -451,8 +452,11 @@ def test_scheduling_upserts_the_coach_reminder_and_the_sms_the_day_before(
         assert (for_coach.assignee, for_coach.kind) == (coach, ReminderKind.STAFF_TASK)
         assert for_coach.due_at == _paris(eve, 9)
         assert (sms.assignee, sms.kind) == (None, ReminderKind.RESIDENT_MESSAGE)
-        assert sms.due_at == _paris(eve, 10)
-        assert f"{interview_day:%d/%m} à 14h30" in sms.title and "M. Leroy" in sms.title
+        # 10:00 the day before, or the last day before it on which SMS may go.
+        assert sms.due_at == quiet.latest_allowed_at_or_before(eve, datetime.time(10))
+        assert sms.due_at <= _paris(eve, 10)
+        assert text.french_datetime(_paris(interview_day, 14, 30)) in sms.title
+        assert "M. Leroy" in sms.title
         assert accompaniment.resident.last_name not in sms.title
     assert Reminder.objects.count() == 2
     assert introduction.steps.count() == 4  # proposed, accepted, scheduled, moved

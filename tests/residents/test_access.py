@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
@@ -39,9 +40,12 @@ from employment.models import (
 from o2r.audit.models import AccessAction, AccessLog
 from o2r.core.demo import TERRITORY
 from o2r.core.models import WorkerPing
-from o2r.reminders.models import Reminder
+from o2r.reminders.models import DigestSent, Reminder
+from o2r.sms import services as sms_services
+from o2r.sms.models import DeliveryEvent, InboundEvent, InboxMessage, SmsMessage, SmsOptOut
+from outreach import campaigns
 from outreach import services as outreach_services
-from outreach.models import Contact, OutreachAction, Referral
+from outreach.models import Contact, OutreachAction, Referral, SmsCampaign, SmsCampaignVariant
 from residents import roster, roster_services, services
 from residents.enums import ConsentScope, ReferentKind, Stage, StepOwner
 from residents.models import (
@@ -118,6 +122,18 @@ class Employment:
 
 
 @dataclass
+class Sms:
+    """The officer's campaigns (a draft to the shared and unshared files' residences, and a
+    launched one), an uncertain message to the shared file, an opposition of its number, and
+    a reply from a shared number in its residence."""
+
+    draft: SmsCampaign
+    launched: SmsCampaign
+    uncertain: SmsMessage
+    reply: InboxMessage
+
+
+@dataclass
 class World:
     shared: File  # Nantes, assigned to the coach, sharing consent to Adelis standing
     unshared: File  # Nantes, assigned to the coach, no sharing consent
@@ -129,12 +145,42 @@ class World:
     network: Network
     adelis: object = None
     _employment: Employment | None = None
+    _sms: Sms | None = None
 
     @property
     def employment(self) -> Employment:
         if self._employment is None:
             self._employment = _employment(self)
         return self._employment
+
+    @property
+    def sms(self) -> Sms:
+        if self._sms is None:
+            self._sms = _sms(self)
+        return self._sms
+
+
+def _sms(w):
+    officer = w.cast["officer"]
+    shared, unshared = w.shared.resident, w.unshared.resident
+    for number, resident in (("+33612345601", shared), ("+33612345602", unshared)):
+        Resident.objects.filter(pk=resident.pk).update(phone=number, phone_is_mobile=True)
+    residences = [shared.residence, unshared.residence]
+    draft = campaigns.campaign_save(
+        by=officer, name="Permanence emploi", residences=residences,
+        variants={"fra": "Bonjour {prenom}, permanence emploi mardi au hall."},
+    )  # fmt: skip
+    launched = campaigns.campaign_save(
+        by=officer, name="Forum", residences=residences, variants={"fra": "Forum de l'emploi."}
+    )
+    campaigns.campaign_launch(campaign=launched, by=officer)
+    uncertain = SmsMessage.objects.get(owner_id=launched.pk, resident=shared)
+    SmsMessage.objects.filter(pk=uncertain.pk).update(status="unknown")
+    sms_services.sms_opt_out(phone="+33612345601", scope="all", source="staff", by=officer)
+    reply = InboxMessage.objects.create(
+        phone="+33612345601", body="Oui je viens", residence=shared.residence
+    )
+    return Sms(draft=draft, launched=launched, uncertain=uncertain, reply=reply)
 
 
 def _engaged(world, first_name, last_name, residence):
@@ -178,6 +224,12 @@ def _employment(w):
     )  # fmt: skip
     closed = _accompanied(w, _engaged(w, "Mamadou", "Traoré", residence))
     employment_services.accompaniment_close(accompaniment=closed, by=coach, exit_reason="training")
+    # Seven months ago: the situation six months after the exit is due.
+    ended_on = timezone.localdate() - relativedelta(months=7)
+    Accompaniment.objects.filter(pk=closed.pk).update(
+        started_on=ended_on - relativedelta(months=6), ended_on=ended_on
+    )
+    closed.refresh_from_db()
     orientation = employment_services.orientation_create(
         resident=_engaged(w, "Samira", "Benali", residence), organisation=w.adelis,
         by=w.cast["officer"], reason="Disponible tout de suite.",
@@ -314,7 +366,8 @@ SNAPSHOT_MODELS = [
     ActionStep, Reminder, RosterImport, AccessLog, WorkerPing, OutreachAction, Contact,
     Referral, Employer, EmployerContact, EmployerStatusChange, ProspectingAction, JobOpening,
     Orientation, Accompaniment, JobWishes, CoachContact, Introduction, IntroductionStep,
-    Placement, FollowUp,
+    Placement, FollowUp, SmsCampaign, SmsCampaignVariant, SmsMessage, SmsOptOut, InboxMessage,
+    DeliveryEvent, InboundEvent, DigestSent,
 ]  # fmt: skip
 
 
@@ -559,6 +612,100 @@ TABLE = {
     ),
     "reminders:done": Route(
         kwargs=lambda w: {"pk": w.reminder.pk}, post=expect(officer=302), file=False
+    ),
+    "reminders:snooze": Route(
+        kwargs=lambda w: {"pk": w.reminder.pk},
+        post=expect(officer=302),
+        data=lambda w: {"until": "next_week"},
+        file=False,
+    ),
+    "reminders:badge": Route(get=expect(200), file=False),
+    # One's own morning e-mail, on or off (the user row is not in the snapshot).
+    "reminders:digest": Route(
+        post=expect(302), data=lambda w: {"digest": "off"}, file=False, writes=False
+    ),
+    # SMS campaigns: the insertion officer writes and sends those of her residences; the
+    # Adoma manager reads them; the outsider's list is empty and her form refuses Nantes.
+    "outreach:campaigns": Route(
+        get=expect(officer=200, adoma_manager=200, outsider=200), file=False
+    ),
+    "outreach:campaign_new": Route(
+        get=expect(officer=200, outsider=200),
+        post=expect(officer=302, outsider=200),
+        data=lambda w: {
+            "name": "Permanence du jeudi",
+            "residences": [w.shared.resident.residence_id],
+            "body_fra": "Bonjour {prenom}, une permanence emploi jeudi.",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "outreach:campaign": Route(
+        kwargs=lambda w: {"pk": w.sms.draft.pk},
+        get=expect(officer=200, adoma_manager=200),
+        file=False,
+    ),
+    "outreach:campaign_edit": Route(
+        kwargs=lambda w: {"pk": w.sms.draft.pk},
+        get=expect(officer=200),
+        post=expect(officer=302),
+        data=lambda w: {
+            "name": "Permanence emploi (mardi)",
+            "residences": [w.shared.resident.residence_id],
+            "body_fra": "Bonjour {prenom}, permanence emploi mardi.",
+            "token": uuid.uuid4(),
+        },
+        file=False,
+    ),
+    "outreach:campaign_progress": Route(
+        kwargs=lambda w: {"pk": w.sms.launched.pk},
+        get=expect(officer=200, adoma_manager=200),
+        file=False,
+    ),
+    "outreach:campaign_launch": Route(
+        kwargs=lambda w: {"pk": w.sms.draft.pk}, post=expect(officer=302), file=False
+    ),
+    "outreach:campaign_cancel": Route(
+        kwargs=lambda w: {"pk": w.sms.launched.pk}, post=expect(officer=302), file=False
+    ),
+    # The outbox: messages to the residents one may open for it.
+    "sms:outbox": Route(
+        get=expect(officer=200, coach=200, adoma_manager=200, outsider=200), file=False
+    ),
+    "sms:resend": Route(
+        kwargs=lambda w: {"pk": w.sms.uncertain.pk},
+        post=expect(officer=302, coach=302),
+        data=lambda w: {"reason": "Elle ne l'a pas reçu."},
+        file=False,
+    ),
+    "sms:abandon": Route(
+        kwargs=lambda w: {"pk": w.sms.uncertain.pk},
+        post=expect(officer=302, coach=302),
+        file=False,
+    ),
+    "sms:opt_out": Route(
+        kwargs=_on(), post=expect(officer=302, coach=302), data=lambda w: {"scope": "campaigns"}
+    ),
+    "sms:opt_out_lift": Route(
+        kwargs=lambda w, f=None: (w.sms, _on()(w, f))[1],
+        post=expect(officer=302, coach=302),
+        data=lambda w: {"scope": "all"},
+    ),
+    "sms:inbox": Route(get=expect(officer=200, outsider=200), file=False),
+    "sms:inbox_match": Route(
+        kwargs=lambda w: {"pk": w.sms.reply.pk},
+        post=expect(officer=302),
+        data=lambda w: {"resident": w.shared.resident.pk},
+        file=False,
+    ),
+    "sms:inbox_discard": Route(
+        kwargs=lambda w: {"pk": w.sms.reply.pk}, post=expect(officer=302), file=False
+    ),
+    "sms:measure": Route(
+        post=expect(officer=200, outsider=200),
+        data=lambda w: {"body_fra": "Bonjour {prenom}"},
+        file=False,
+        writes=False,
     ),
     # Outreach. Hall sessions: the insertion officer of the residence logs (her POSTs), and
     # with the Adoma manager reads the session page; the outsider may start one, but a Nantes
@@ -876,7 +1023,7 @@ def _app_patterns(resolver=None, prefix="", namespace=""):
 
 # Not in the table: the admin (administrators only, Django's own permissions) and the pages
 # that need no login (tested in tests/core and tests/accounts).
-NOT_IN_TABLE = {"healthz", "login", "logout"}
+NOT_IN_TABLE = {"healthz", "login", "logout", "sms:hook_delivery", "sms:hook_inbound"}
 
 
 def covered_patterns():

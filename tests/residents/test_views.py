@@ -64,8 +64,9 @@ def test_file_runs_a_fixed_number_of_queries_whatever_its_rows(
     # organisation), benefits, consents, barriers, referents, stage changes, steps, readable
     # notes, the access-log insert, the organisations of the consent form, the outreach
     # timeline's contacts and referrals, the employment timeline's "any part in it?" and the
-    # employment panel's accompaniments and orientation
-    with django_assert_num_queries(17):
+    # employment panel's accompaniments and orientation, the SMS timeline's messages and the
+    # SMS panel's oppositions of her number
+    with django_assert_num_queries(19):
         response = client.get(reverse("residents:detail", args=[resident.pk]))
     assert response.status_code == 200
     body = response.content.decode()

@@ -1,0 +1,28 @@
+"""Thin tasks: they take ids and call the outbox's services (o2r/sms/services.py). All run on
+the `sms` queue. Beat runs the dispatcher every minute and the reconciler every 10 minutes;
+the dispatcher is also nudged after each commit that creates messages."""
+
+from celery import shared_task
+from django.conf import settings
+
+from . import personal_data, services
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def dispatch_pending():
+    return services.sms_dispatch()
+
+
+@shared_task(rate_limit=settings.SMS_RATE_LIMIT, time_limit=60, soft_time_limit=45)
+def send_sms(message_id: str):
+    return services.sms_send(message_id=message_id)
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def reconcile_stuck():
+    return services.sms_reconcile()
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def purge_inbox():
+    return personal_data.purge_unlinked(None)
