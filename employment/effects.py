@@ -11,8 +11,7 @@ transaction that made them, the resident locked:
 
 from django.utils import timezone
 
-from o2r.reminders.models import Reminder, ReminderKind
-from o2r.reminders.services import reminder_key
+from o2r.reminders.services import reminder_delete_by_key, reminder_key
 from residents.enums import ConsentScope, Stage
 
 from .enums import OrientationStatus
@@ -32,10 +31,8 @@ def on_consent_withdrawn(*, consent, by):
         accompaniment__resident_id=consent.resident_id,
         accompaniment__organisation_id=consent.recipient_organisation_id,
     ).values_list("pk", flat=True)
-    keys = [reminder_key("introduction", pk, "sms_eve") for pk in introductions]
-    Reminder.objects.filter(
-        dedup_key__in=keys, kind=ReminderKind.RESIDENT_MESSAGE, done_at__isnull=True
-    ).delete()
+    for pk in introductions:
+        reminder_delete_by_key(dedup_key=reminder_key("introduction", pk, "sms_eve"))
 
 
 def on_stage_change(*, change, by, via):

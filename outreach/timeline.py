@@ -14,7 +14,8 @@ def entries_for(resident, user, *, notes, health, **context):
     for contact in contacts[:100]:
         channel = contact.get_channel_display().lower()
         title = f"Contact ({channel}) : {contact.get_outcome_display()}"
-        detail = " — ".join(part for part in (contact.summary, contact.by.get_full_name()) if part)
+        who = contact.by.get_full_name() if contact.by else "reçu par SMS"
+        detail = " — ".join(part for part in (contact.summary, who) if part)
         entries.append(Entry(contact.at, "contact", title, detail, label="Contact"))
     if access.allows(user, Action.REFERRAL_HANDLE):
         referrals = Referral.objects.handled_by(user).filter(resident=resident)

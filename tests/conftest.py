@@ -12,6 +12,7 @@ import pytest
 
 from o2r.accounts.enums import Role
 from o2r.core.demo import RESIDENCES, TERRITORY
+from o2r.sms.backends import locmem
 from tests.accounts.factories import OrganisationFactory, UserFactory
 from tests.residents.factories import ResidenceFactory, ResidenceMembershipFactory
 
@@ -25,6 +26,10 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # SMS stay in memory (o2r.sms.backends.locmem), emptied for each test; quiet hours stay on:
+    # a test that sends at any hour opens them itself.
+    settings.SMS_BACKEND = "locmem"
+    locmem.reset()
 
 
 @pytest.fixture

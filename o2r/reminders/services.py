@@ -5,12 +5,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from o2r.sms import text
 from o2r.sms.enums import LegalBasis, SkipReason
-from o2r.sms.services import Draft, sms_enqueue, sms_key
+from o2r.sms.services import Draft, sms_cancel, sms_enqueue, sms_key
 
 from .models import DigestSent, Reminder, ReminderKind, ReminderSource
 
@@ -79,7 +80,14 @@ def reminder_reopen_by_key(*, dedup_key: str) -> None:
 
 
 def reminder_delete_by_key(*, dedup_key: str) -> None:
-    Reminder.objects.filter(dedup_key=dedup_key, done_at__isnull=True).delete()
+    """Deletes the open reminder of that key; a message to a resident goes even when already
+    handed to the outbox, and its SMS still waiting is cancelled (a cancelled appointment)."""
+    reminders = Reminder.objects.filter(dedup_key=dedup_key).filter(
+        Q(done_at__isnull=True) | Q(kind=ReminderKind.RESIDENT_MESSAGE)
+    )
+    for pk in reminders.filter(kind=ReminderKind.RESIDENT_MESSAGE).values_list("pk", flat=True):
+        sms_cancel(owner_kind="reminder", owner_id=pk)
+    reminders.delete()
 
 
 def snooze_until(choice: str, today: datetime.date) -> datetime.datetime:

@@ -456,15 +456,14 @@ def delivery_report(*, message_id, payload: dict) -> bool:
         with transaction.atomic():
             message = SmsMessage.objects.select_for_update().filter(pk=message_id).first()
             changed = False
-            if message is not None and to is not None and message.status in REPORT_FROM[to]:
-                newer = (
-                    occurred_at is None
-                    or message.reported_at is None
-                    or occurred_at >= message.reported_at
-                )
-                if newer:
-                    changed = _apply_report(message, to, occurred_at, provider_status)
-            if message is not None and opt_out_source and message.to:
+            newer = message is not None and (
+                occurred_at is None
+                or message.reported_at is None
+                or occurred_at >= message.reported_at
+            )
+            if newer and to is not None and message.status in REPORT_FROM[to]:
+                changed = _apply_report(message, to, occurred_at, provider_status)
+            if newer and opt_out_source and message.to:
                 sms_opt_out(phone=message.to, scope=OptOutScope.ALL, source=opt_out_source)
             DeliveryEvent.objects.create(
                 message_id=message_id,
