@@ -297,7 +297,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # console, file (the zero-configuration default: the outbox page shows what went), locmem
 # (tests), brevo (the real provider). Production must choose: file writes under var/.
 SMS_BACKEND = env.str("SMS_BACKEND", default="file")
-SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=VAR_DIR / "sms" / "outbox.jsonl")
+SMS_FILE_PATH = Path(env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / "outbox.jsonl")))
 # Brevo's transactional SMS API (POST {base}/v3/transactionalSMS/send, header api-key).
 SMS_BREVO_API_KEY = env.str("SMS_BREVO_API_KEY", default="")
 SMS_BREVO_BASE_URL = env.str("SMS_BREVO_BASE_URL", default="https://api.brevo.com")

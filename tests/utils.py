@@ -1,7 +1,9 @@
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -85,3 +87,44 @@ def history_edits(resident):
         if entry.by is not None
         and not any(title == "Création du dossier" for title, _ in entry.items)
     ]
+
+
+@contextlib.contextmanager
+def celery_worker(log_path, *, name="test", queues="default,sms", **env):
+    """A real Celery worker process (solo pool) on the tests' database and Redis, ready when
+    entered; terminated on exit. `env` overrides its settings (SMS_BACKEND=…)."""
+    environment = subprocess_env(
+        DATABASE_URL=database_url(), REDIS_URL=redis_url(), **{k: str(v) for k, v in env.items()}
+    )
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [PYTHON, "-m", "celery", "-A", "o2r", "worker", "-Q", queues, "--pool=solo",
+             "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"{name}@%h"],
+            cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for(lambda: "ready." in log_path.read_text(), worker=worker, log_path=log_path)
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def wait_for(condition, *, worker=None, log_path=None, timeout=60):
+    """Polls `condition` until true; fails (with the worker's log) if the worker dies or the
+    time runs out. The timeout only guards against a hang: the test asserts the outcome."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        tail = log_path.read_text()[-3000:] if log_path else ""
+        assert worker is None or worker.poll() is None, tail
+        assert time.monotonic() < deadline, tail
+        time.sleep(0.1)
+
+
+def publish(task, *args):
+    """Publishes a task to the tests' Redis broker (whatever this process's broker is)."""
+    from o2r.celery import app
+
+    with app.connection_for_write(redis_url()) as connection:
+        task.apply_async(args, connection=connection)

@@ -1,8 +1,10 @@
 """Backends for the outbox's tests."""
 
 import threading
+import time
 
 from o2r.sms.backends import locmem
+from o2r.sms.backends.file import FileBackend
 
 
 class BlockingBackend(locmem.LocmemBackend):
@@ -15,3 +17,13 @@ class BlockingBackend(locmem.LocmemBackend):
         type(self).entered.set()
         type(self).release.wait(timeout=20)
         return super().send(sms)
+
+
+class HangingBackend(FileBackend):
+    """The provider takes the message (written to SMS_FILE_PATH), then never answers: the
+    worker is killed during the wait."""
+
+    def send(self, sms):
+        super().send(sms)
+        time.sleep(120)
+        return "never"
