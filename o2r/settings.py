@@ -308,9 +308,12 @@ SMS_SENDER = env.str("SMS_SENDER", default="Adoma O2R")
 # request was written means the outcome is unknown, never a resend).
 SMS_CONNECT_TIMEOUT = env.float("SMS_CONNECT_TIMEOUT", default=5.0)
 SMS_READ_TIMEOUT = env.float("SMS_READ_TIMEOUT", default=10.0)
-# The provider's contract: messages per second on the sms queue's worker ("" : unlimited,
-# e.g. against the local fake). Celery's rate limit is per worker: run one sms worker.
-SMS_RATE_LIMIT = env.str("SMS_RATE_LIMIT", default="") or None
+# The provider's contract: messages per second that one worker process sends (0: no limit,
+# e.g. against the local fake). The whole is this times the sms worker's processes.
+SMS_RATE_PER_SECOND = env.float("SMS_RATE_PER_SECOND", default=0)
+# The dispatcher hands the messages to the workers by batches of this many (each message is
+# still claimed alone before its provider call).
+SMS_SEND_BATCH = env.int("SMS_SEND_BATCH", default=20)
 # How a message ends: who writes and how to stop (counted in the segments). With a numeric
 # sender, replying STOP works; otherwise say whom to tell.
 SMS_SIGNATURE = env.str(
@@ -411,8 +414,11 @@ else:
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", "sms")]
-CELERY_TASK_ROUTES = {"o2r.sms.*": {"queue": "sms"}}
+# SMS tasks have their own queue (a worker of their own can scale them); the SMS bench gives
+# its worker a queue of its own, so that no other worker takes its tasks.
+O2R_SMS_QUEUE = env.str("O2R_SMS_QUEUE", default="sms")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("default", O2R_SMS_QUEUE)]
+CELERY_TASK_ROUTES = {"o2r.sms.*": {"queue": O2R_SMS_QUEUE}}
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from o2r import access
 from o2r.access import Action, Scope
 from o2r.sms.enums import LegalBasis
-from residents.enums import LANGUAGES
+from residents.enums import LANGUAGES, language_tag
 from residents.models import NOTHING, Resident, tracked
 
 from .enums import (
@@ -384,6 +384,10 @@ class SmsCampaignVariant(models.Model):
 
     def __str__(self):
         return self.get_language_display()
+
+    @property
+    def language_tag(self):
+        return language_tag(self.language)
 
 
 def new_token():

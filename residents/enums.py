@@ -185,6 +185,21 @@ LANGUAGES = [
 ]
 
 
+# The HTML `lang` of a text in one of LANGUAGES (BCP 47: the two-letter code where there is
+# one, else the three-letter one; "mis" has none).
+LANGUAGE_TAGS = {
+    "fra": "fr", "ara": "ar", "pus": "ps", "fas": "fa", "tir": "ti", "amh": "am", "som": "so",
+    "bam": "bm", "ful": "ff", "wol": "wo", "lin": "ln", "swa": "sw", "eng": "en", "por": "pt",
+    "spa": "es", "ita": "it", "ron": "ro", "bul": "bg", "sqi": "sq", "srp": "sr", "rus": "ru",
+    "ukr": "uk", "kat": "ka", "hye": "hy", "tur": "tr", "kur": "ku", "urd": "ur", "ben": "bn",
+    "tam": "ta", "vie": "vi", "zho": "zh", "mon": "mn", "mis": "",
+}  # fmt: skip
+
+
+def language_tag(code: str) -> str:
+    return LANGUAGE_TAGS.get(code, code)
+
+
 class ErasureReason(models.TextChoices):
     REQUEST = "request", "Demande de la personne"
     RETENTION = "retention", "Durée de conservation écoulée"

@@ -24,6 +24,7 @@ from employers.enums import (
 from employers.models import Employer, JobOpening, RomeAppellation
 from o2r.accounts.enums import OrganisationKind, Role
 from o2r.accounts.models import Organisation, User
+from o2r.core.demo_sms import demo_sms
 from o2r.reminders.models import Reminder
 from o2r.reminders.services import reminder_done_by_key, reminder_key
 from residents.enums import FrenchLevel, ResidenceKind
@@ -133,6 +134,7 @@ def demo_load():
     _demo_outreach(residences=residences, users=users)
     _demo_employers(coach=users[Role.JOB_COACH])
     _demo_employment(users=users, residences=residences)
+    demo_sms(residences=residences, users=users)
     return logins
 
 

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from o2r import access
 from o2r.access import Action, Profile
 from o2r.reminders.models import Reminder
+from o2r.sms.enums import InboxStatus
+from o2r.sms.models import InboxMessage
 from outreach.forms import ActionStartForm
 from outreach.models import OutreachAction
 from residents.models import Residence
@@ -40,6 +42,10 @@ def home(request):
             OutreachAction.objects.visible_to(user, Action.OUTREACH_LOG)
             .filter(created_by=user, ended_at__isnull=True)
             .select_related("residence")[:3]
+        )
+    if access.allows(user, Action.SMS_INBOX):
+        context["replies_waiting"] = (
+            InboxMessage.objects.visible_to(user).filter(status=InboxStatus.TO_MATCH).count()
         )
     if access.allows(user, Action.WORKER_CHECK):
         context.update(worker_status_context())

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action, Scope
-from residents.enums import LANGUAGES
+from residents.enums import LANGUAGES, language_tag
 from residents.models import Resident
 
 from .enums import (
@@ -136,6 +136,11 @@ class SmsMessage(models.Model):
 
     def get_absolute_url(self):
         return reverse("sms:outbox") + f"?message={self.pk}"
+
+    @property
+    def language_tag(self):
+        """The text's `lang`, for screen readers and fonts."""
+        return language_tag(self.language)
 
 
 @pgtrigger.register(

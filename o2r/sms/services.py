@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import partial
@@ -28,7 +29,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -126,8 +127,9 @@ def nudge_dispatcher() -> None:
 
 
 def _enqueue_send(ids) -> None:
-    for pk in ids:
-        tasks.send_sms.delay(str(pk))
+    batch = settings.SMS_SEND_BATCH
+    for start in range(0, len(ids), batch):
+        tasks.send_sms_many.delay([str(pk) for pk in ids[start : start + batch]])
 
 
 def sms_dispatch(*, now=None, page: int | None = None) -> int:
@@ -171,30 +173,27 @@ def _move(message_id, frm, to, **fields) -> bool:
     )
 
 
-def _sms_consent(resident_id, today):
-    """(standing, withdrawn): an SMS consent stands today; one was given and withdrawn."""
-    consents = list(
-        Consent.objects.filter(resident_id=resident_id, scope=ConsentScope.SMS).values_list(
-            "given_on", "withdrawn_on"
-        )
-    )
-    standing = any(
-        given <= today and (withdrawn is None or withdrawn > today) for given, withdrawn in consents
-    )
-    withdrawn = any(w is not None and w <= today for _, w in consents)
-    return standing, withdrawn
+def send_checks(today):
+    """What the send-time check reads, as annotations of the message's one query: the number's
+    oppositions (all SMS, campaigns only) and the person's SMS consent (standing today, or
+    given and withdrawn)."""
+    opt_outs = SmsOptOut.objects.filter(phone=OuterRef("to"))
+    consents = Consent.objects.filter(resident=OuterRef("resident"), scope=ConsentScope.SMS)
+    return {
+        "opted_out_all": Exists(opt_outs.filter(scope=OptOutScope.ALL)),
+        "opted_out_campaigns": Exists(opt_outs.filter(scope=OptOutScope.CAMPAIGNS)),
+        "sms_standing": Exists(
+            consents.filter(given_on__lte=today).filter(
+                Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today)
+            )
+        ),
+        "sms_withdrawn": Exists(consents.filter(withdrawn_on__lte=today)),
+    }
 
 
-def _opted_out(phone: str, owner_kind: str) -> bool:
-    scopes = [OptOutScope.ALL]
-    if owners.is_campaign(owner_kind):
-        scopes.append(OptOutScope.CAMPAIGNS)
-    return SmsOptOut.objects.filter(phone=phone, scope__in=scopes).exists()
-
-
-def send_blocker(message: SmsMessage, *, today=None) -> str | None:
-    """Why this message must not go now (a SkipReason), checked at send time."""
-    today = today or timezone.localdate()
+def send_blocker(message: SmsMessage) -> str | None:
+    """Why this message must not go now (a SkipReason), checked at send time on the message
+    read with `send_checks`, then asked of its owner."""
     resident = message.resident
     if resident.anonymised_at is not None:
         return SkipReason.FILE_CLOSED
@@ -202,12 +201,13 @@ def send_blocker(message: SmsMessage, *, today=None) -> str | None:
         return SkipReason.NO_PHONE
     if text.e164(resident.phone) != message.to:
         return SkipReason.NUMBER_CHANGED
-    if _opted_out(message.to, message.owner_kind):
+    if message.opted_out_all or (
+        message.opted_out_campaigns and owners.is_campaign(message.owner_kind)
+    ):
         return SkipReason.OPTED_OUT
-    standing, withdrawn = _sms_consent(resident.pk, today)
-    if withdrawn and not standing:
+    if message.sms_withdrawn and not message.sms_standing:
         return SkipReason.CONSENT_WITHDRAWN
-    if message.legal_basis == LegalBasis.CONSENT and not standing:
+    if message.legal_basis == LegalBasis.CONSENT and not message.sms_standing:
         return SkipReason.NO_CONSENT
     return owners.blocker(message)
 
@@ -227,8 +227,12 @@ def sms_send(*, message_id, now=None) -> str:
     )
     if not claimed:
         return ""  # a second delivery of the task, or cancelled meanwhile
-    message = SmsMessage.objects.select_related("resident").get(pk=message_id)
-    reason = send_blocker(message, today=timezone.localdate(now))
+    message = (
+        SmsMessage.objects.select_related("resident")
+        .annotate(**send_checks(timezone.localdate(now)))
+        .get(pk=message_id)
+    )
+    reason = send_blocker(message)
     if reason:
         _move(message.pk, SmsStatus.SENDING, SmsStatus.SKIPPED, skip_reason=reason)
         return SmsStatus.SKIPPED
@@ -276,6 +280,20 @@ def sms_send(*, message_id, now=None) -> str:
         error="",
     )
     return SmsStatus.SENT
+
+
+def sms_send_many(*, message_ids) -> dict[str, int]:
+    """Sends each message as sms_send does, at most SMS_RATE_PER_SECOND a second in this
+    process (the provider's contract; 0: no limit). Returns the count of each outcome."""
+    rate = settings.SMS_RATE_PER_SECOND
+    outcomes = {}
+    for message_id in message_ids:
+        started = time.monotonic()
+        outcome = sms_send(message_id=message_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if rate and outcome:
+            time.sleep(max(0.0, 1 / rate - (time.monotonic() - started)))
+    return outcomes
 
 
 def _short(error) -> str:

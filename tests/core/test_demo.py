@@ -31,8 +31,10 @@ from o2r.accounts.enums import Role
 from o2r.accounts.models import Organisation, User
 from o2r.core.demo import DEMO_PASSWORD, TERRITORY
 from o2r.reminders.models import Reminder
-from outreach.enums import Outcome, ReferralStatus
-from outreach.models import Contact, OutreachAction, Referral
+from o2r.sms.enums import InboxStatus, SmsStatus
+from o2r.sms.models import InboxMessage, SmsMessage, SmsOptOut
+from outreach.enums import ActionKind, CampaignStatus, Outcome, ReferralStatus
+from outreach.models import Contact, OutreachAction, Referral, SmsCampaign
 from residents.models import Residence, ResidenceMembership, Resident, StageChange
 
 
@@ -89,14 +91,14 @@ def test_load_demo_adds_outreach_once(db):
     officer = User.objects.get(role=Role.INSERTION_OFFICER)
     staff = User.objects.get(role=Role.RESIDENCE_STAFF)
     # Past hall sessions, closed, with people met who gave no name.
-    actions = OutreachAction.objects.visible_to(officer)
-    assert actions.count() == OutreachAction.objects.count() == 3
+    actions = OutreachAction.objects.visible_to(officer).exclude(kind=ActionKind.SMS_CAMPAIGN)
+    assert actions.count() == 3
     assert not actions.filter(ended_at__isnull=True).exists()
     assert actions.people_met()["unnamed"] > 0
-    # A contact of every outcome, none twice.
+    # A contact of every outcome (a reply by SMS included), none twice.
     contacts = Contact.objects.visible_to(officer)
     assert set(contacts.by_outcome()) == set(Outcome.values)
-    assert contacts.count() == Contact.objects.count() == 6
+    assert contacts.count() == Contact.objects.count() == 7
     # Referrals filed by the residence staff: new, taken and closed, in the officer's inbox.
     referrals = Referral.objects.filed_by(staff)
     assert referrals.count() == Referral.objects.count() == 5
@@ -296,3 +298,26 @@ def test_load_demo_gives_the_coach_a_caseload_at_every_step(client, db):
     fatoumata = Accompaniment.objects.get(resident__first_name="Fatoumata")
     suggestions = client.get(reverse("employment:suggestions", args=[fatoumata.pk]))
     assert suggestions.status_code == 200
+
+
+def test_load_demo_fills_every_sms_screen_once(client, db):
+    call_command("load_demo")
+    call_command("load_demo")
+    officer = User.objects.get(role=Role.INSERTION_OFFICER)
+    campaigns = SmsCampaign.objects.visible_to(officer)
+    assert set(campaigns.values_list("status", flat=True)) == {
+        CampaignStatus.LAUNCHED, CampaignStatus.DRAFT,
+    }  # fmt: skip
+    assert OutreachAction.objects.filter(kind=ActionKind.SMS_CAMPAIGN).count() == 2
+    statuses = set(SmsMessage.objects.visible_to(officer).values_list("status", flat=True))
+    assert {SmsStatus.DELIVERED, SmsStatus.FAILED, SmsStatus.UNKNOWN, SmsStatus.SKIPPED} <= statuses
+    assert set(SmsMessage.objects.values_list("language", flat=True)) >= {"fra", "prs"}
+    assert InboxMessage.objects.visible_to(officer).filter(status=InboxStatus.TO_MATCH).count() == 1
+    assert SmsOptOut.objects.count() == 2
+    client.force_login(officer)
+    for url in (reverse("outreach:campaigns"), reverse("sms:outbox"), reverse("sms:inbox")):
+        assert client.get(url).status_code == 200, url
+    for campaign in campaigns:
+        assert client.get(campaign.get_absolute_url()).status_code == 200
+    home = client.get(reverse("home")).content.decode()
+    assert "1 réponse par SMS" in home

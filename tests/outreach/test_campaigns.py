@@ -40,7 +40,7 @@ def _tuesday(time_machine):
 def published():
     with (
         mock.patch.object(tasks.dispatch_pending, "delay") as dispatch,
-        mock.patch.object(tasks.send_sms, "delay"),
+        mock.patch.object(tasks.send_sms_many, "delay"),
     ):
         yield dispatch
 

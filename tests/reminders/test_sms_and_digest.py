@@ -51,7 +51,7 @@ def sending():
             sms.sms_send(message_id=ids.pop(0))
 
     with (
-        mock.patch.object(tasks.send_sms, "delay", side_effect=ids.append),
+        mock.patch.object(tasks.send_sms_many, "delay", side_effect=ids.extend),
         mock.patch.object(tasks.dispatch_pending, "delay"),
         mock.patch.object(transaction, "on_commit", lambda fn, robust=False: fn()),
     ):

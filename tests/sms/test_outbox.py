@@ -41,7 +41,7 @@ def published():
     test_worker.py)."""
     sent, dispatched = [], []
     with (
-        mock.patch.object(tasks.send_sms, "delay", side_effect=sent.append),
+        mock.patch.object(tasks.send_sms_many, "delay", side_effect=sent.extend),
         mock.patch.object(
             tasks.dispatch_pending, "delay", side_effect=lambda: dispatched.append(1)
         ),
@@ -153,7 +153,7 @@ def test_with_the_broker_down_nothing_is_lost_and_each_goes_once(
     down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
     with (
         mock.patch.object(tasks.dispatch_pending, "delay", side_effect=down),
-        mock.patch.object(tasks.send_sms, "delay", side_effect=down),
+        mock.patch.object(tasks.send_sms_many, "delay", side_effect=down),
         django_capture_on_commit_callbacks(execute=True),
     ):
         with transaction.atomic():
@@ -166,7 +166,7 @@ def test_with_the_broker_down_nothing_is_lost_and_each_goes_once(
 
     sent = []
     with (
-        mock.patch.object(tasks.send_sms, "delay", side_effect=sent.append),
+        mock.patch.object(tasks.send_sms_many, "delay", side_effect=sent.extend),
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert services.sms_dispatch() == 0  # not yet: a queued row may just be slow
@@ -430,3 +430,20 @@ def test_a_message_claimed_at_20_05_goes_back_to_wait(time_machine):
     message.refresh_from_db()
     assert message.not_before == datetime.datetime(2026, 12, 9, 9, 0, tzinfo=PARIS)
     assert locmem.calls == []
+
+
+def test_a_batch_claims_each_message_alone_and_keeps_to_the_providers_rate(now, settings):
+    settings.SMS_RATE_PER_SECOND = 4
+    messages = [SmsMessageFactory(queued=True) for _ in range(3)]
+    SmsMessage.objects.filter(pk=messages[1].pk).update(status=SmsStatus.SENDING)  # another has it
+
+    with mock.patch.object(services.time, "sleep") as sleep:
+        outcomes = services.sms_send_many(message_ids=[str(m.pk) for m in messages] * 2)
+
+    assert outcomes == {SmsStatus.SENT: 2, "": 4}
+    assert sorted(str(sms.id) for sms in locmem.calls) == sorted(
+        str(m.pk) for m in (messages[0], messages[2])
+    )
+    # A pause after each message sent, none after one another process owned.
+    assert sleep.call_count == 2
+    assert all(0 < call.args[0] <= 0.25 for call in sleep.call_args_list)

@@ -13,7 +13,9 @@ the request may have reached Brevo: with no idempotency key, a resend may delive
 Exception messages are short and hold neither the number nor the text: the sender stores them.
 """
 
+import functools
 import logging
+import os
 
 import httpx
 from django.conf import settings
@@ -27,6 +29,22 @@ SEND_PATH = "/v3/transactionalSMS/send"
 ALERT_STATUSES = {401, 402, 403}
 # Failures raised before any byte of the request could reach Brevo.
 NOT_CONNECTED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@functools.cache
+def _client_of(pid: int) -> httpx.Client:
+    return httpx.Client(
+        follow_redirects=False,
+        # A new connection for each message: never a pooled one the server may have closed
+        # meanwhile (its failure would look like an unknown outcome).
+        limits=httpx.Limits(max_keepalive_connections=0),
+    )
+
+
+def _client() -> httpx.Client:
+    """One client per process (its TLS context costs about 20 ms to build): a Celery child
+    builds its own after the fork."""
+    return _client_of(os.getpid())
 
 
 class BrevoBackend(BaseBackend):
@@ -57,9 +75,7 @@ class BrevoBackend(BaseBackend):
             pool=settings.SMS_CONNECT_TIMEOUT,
         )
         try:
-            # A client per send: no pooled connection that the server may have closed meanwhile.
-            with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-                response = client.post(url, json=payload, headers=headers)
+            response = _client().post(url, json=payload, headers=headers, timeout=timeout)
         except NOT_CONNECTED as exc:
             raise SmsNotSent(f"Brevo injoignable ({type(exc).__name__}).") from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:

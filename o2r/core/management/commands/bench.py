@@ -10,7 +10,8 @@ employers list's first page in under 150 ms (and, measured beside it, the same w
 search), and the ROME type-ahead answers in under 50 ms. With 50 open accompaniments and 2,000
 introductions of hers (among those of 60 coaches), the coach gets her caseload in under 150
 ms, and the openings suggested for one of the people she accompanies, ranked against the
-100,000 openings, in under 150 ms.
+100,000 openings, in under 150 ms. An SMS campaign to 10,000 residents goes through one real
+worker to a fake provider on loopback (o2r/core/bench_sms.py): seconds, duplicates, lost.
 
 This is a report, not a gate: it exits non-zero only when a page does not answer 200.
 
@@ -36,7 +37,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from psycopg import sql
 
-from o2r.core import benchdata
+from o2r.core import bench_sms, benchdata
 from residents.enums import Stage
 from residents.normalise import fold
 
@@ -87,6 +88,10 @@ class Command(BaseCommand):
             "fréquent parmi les résidents de la chargée d'insertion à cette étape",
         )
         parser.add_argument("--stage", default=Stage.ACCOMPANIED, choices=Stage.values)
+        parser.add_argument(
+            "--skip-sms", action="store_true", help="sans la campagne SMS de 10 000 destinataires"
+        )
+        parser.add_argument("--sms-only", action="store_true", help="seulement la campagne SMS")
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -95,6 +100,9 @@ class Command(BaseCommand):
         generation = self.prepare(regenerate=options["regenerate"])
         self.stdout.write(f"Préparation : {time.perf_counter() - started:.1f} s.")
         if options["data_only"]:
+            return
+        if options["sms_only"]:
+            self.write_json([], {"sms_campaign": bench_sms.measure_campaign(self.stdout.write)})
             return
         self.measure(options, generation)
 
@@ -333,7 +341,13 @@ class Command(BaseCommand):
         results.append(self.time_typeahead(client, officer, options))
         results += self.time_employers(options)
         results += self.time_employment(options)
-        self.write_json(results)
+        extra = {}
+        if not options["skip_sms"]:
+            try:
+                extra["sms_campaign"] = bench_sms.measure_campaign(self.stdout.write)
+            except RuntimeError as error:
+                self.stdout.write(f"Campagne SMS non mesurée : {error}")
+        self.write_json(results, extra)
 
         self.report_data(officer, scope, resident, generation)
         self.stdout.write(
@@ -348,10 +362,11 @@ class Command(BaseCommand):
                 "Page(s) en erreur : " + ", ".join(f"{r['label']} → {r['status']}" for r in failed)
             )
 
-    def write_json(self, results):
-        """var/bench.json: one key per page, {"median_ms", "queries"} (DEVELOPERS.md); keys
-        measured by other runs are kept, and so is the last figure of a page that failed now
-        (the time of an error page is no measure)."""
+    def write_json(self, results, extra=None):
+        """var/bench.json: one key per page, {"median_ms", "queries"} (DEVELOPERS.md), and the
+        SMS campaign's {"seconds", "duplicates", "lost"}; keys measured by other runs are
+        kept, and so is the last figure of a page that failed now (the time of an error page
+        is no measure)."""
         path = settings.VAR_DIR / "bench.json"
         try:
             data = json.loads(path.read_text())
@@ -364,6 +379,7 @@ class Command(BaseCommand):
                 "median_ms": round(result["median"], 1),
                 "queries": len(result["queries"]),
             }
+        data.update(extra or {})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
         self.stdout.write(f"Écrit : {path}")
