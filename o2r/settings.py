@@ -317,7 +317,8 @@ SMS_SEND_BATCH = env.int("SMS_SEND_BATCH", default=20)
 # How a message ends: who writes and how to stop (counted in the segments). With a numeric
 # sender, replying STOP works; otherwise say whom to tell.
 SMS_SIGNATURE = env.str(
-    "SMS_SIGNATURE", default="Adoma O2R - Pour arrêter les SMS, dites-le à votre conseillère."
+    "SMS_SIGNATURE",
+    default="Adoma O2R - Pour ne plus recevoir de SMS, dites-le à votre conseillère.",
 )
 # The application's public address (https://o2r.example.org): the provider's webhook URLs
 # and the links of e-mails. "" : no delivery webhook is given to the provider.

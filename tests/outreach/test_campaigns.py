@@ -272,8 +272,9 @@ def test_launching_twice_sends_one_sms_per_resident_in_her_language(
     john = to_send.get(resident=people["john"])
     assert john.language == "eng"
     assert john.body.startswith("Hello John, a job information session on jeudi 10 décembre")
-    # The signature, normalised to GSM-7 like the rest (ê is not in it).
-    assert john.body.endswith("\nAdoma O2R - Pour arreter les SMS, dites-le à votre conseillère.")
+    assert john.body.endswith(
+        "\nAdoma O2R - Pour ne plus recevoir de SMS, dites-le à votre conseillère."
+    )
     assert to_send.get(resident=people["dari"]).body.startswith("Bonjour Farid")
     skipped = dict(
         messages.filter(status=SmsStatus.SKIPPED).values_list("resident__first_name", "skip_reason")

@@ -296,3 +296,14 @@ def test_inbox_replies_are_kept_for_a_while_only(settings):
 
     assert personal_data.purge_unlinked(None) == 1
     assert list(InboxMessage.objects.values_list("body", flat=True)) == ["Récente"]
+
+
+def test_the_command_prints_the_inbound_url_to_give_the_provider(settings, capsys):
+    from django.core.management import CommandError, call_command
+
+    settings.O2R_PUBLIC_URL = ""
+    with pytest.raises(CommandError):
+        call_command("sms_webhooks")
+    settings.O2R_PUBLIC_URL = "https://o2r.example.org/"
+    call_command("sms_webhooks")
+    assert f"https://o2r.example.org{_inbound_url()}" in capsys.readouterr().out
