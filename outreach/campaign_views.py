@@ -123,16 +123,30 @@ def _samples(campaign, audience):
         except text.MergeError as error:
             body = str(error)
         measure = text.measure(body)
-        samples.append({"variant": variant, "body": body, "measure": measure,
-                        "for": first.resident.first_name if first else ""})  # fmt: skip
+        samples.append(
+            {
+                "variant": variant,
+                "body": body,
+                "measure": measure,
+                "for": first.resident.first_name if first else "",
+            }
+        )
     return samples
 
 
 def _progress_context(campaign):
     counts = campaigns.campaign_progress(campaign)
     total = sum(n for status, n in counts.items() if status != SmsStatus.SKIPPED)
-    done = sum(counts[s] for s in (SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.FAILED,
-                                    SmsStatus.UNKNOWN, SmsStatus.CANCELLED))  # fmt: skip
+    done = sum(
+        counts[s]
+        for s in (
+            SmsStatus.SENT,
+            SmsStatus.DELIVERED,
+            SmsStatus.FAILED,
+            SmsStatus.UNKNOWN,
+            SmsStatus.CANCELLED,
+        )
+    )
     skipped = dict(
         SmsMessage.objects.of_owner(OWNER, campaign.pk)
         .filter(status=SmsStatus.SKIPPED)

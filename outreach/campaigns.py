@@ -24,8 +24,8 @@ from o2r.sms import text
 from o2r.sms.enums import LegalBasis, OptOutScope, SkipReason, SmsStatus
 from o2r.sms.models import SmsMessage, SmsOptOut
 from residents import services as residents
-from residents.enums import LANGUAGES, ConsentScope, FranceTravailStatus, InternationalProtection
-from residents.models import Consent, Residence, Resident, ResidentBenefit
+from residents.enums import LANGUAGES, FranceTravailStatus, InternationalProtection
+from residents.models import Residence, Resident, ResidentBenefit
 
 from .enums import NOT_IN_PROGRAMME, ActionKind, AudienceCategory, CampaignStatus, Channel, Outcome
 from .models import SUMMARY_MAX, Contact, OutreachAction, SmsCampaign, SmsCampaignVariant
@@ -44,10 +44,11 @@ def _writable_residences(by):
     return Residence.objects.for_user(by)
 
 
-def check_variant(body: str, *, has_session: bool) -> text.Measure:
-    """The text's worst case (the longest plausible merge values, the signature included),
-    or a French refusal: unknown merge field, stray brace, {date}/{lieu} without a session,
-    more than MAX_SEGMENTS SMS."""
+def check_variant(body: str, *, session_at=None, session_place: str = "") -> text.Measure:
+    """The text's worst case (the session's own date and place, the longest plausible first
+    name and residence, the signature included), or a French refusal: unknown merge field,
+    stray brace, {date}/{lieu} without a session, more than MAX_SEGMENTS SMS."""
+    has_session = bool(session_at and session_place)
     body = (body or "").strip()
     if not body:
         raise ValidationError("Écrivez le texte.")
@@ -61,7 +62,10 @@ def check_variant(body: str, *, has_session: bool) -> text.Measure:
     if not has_session and ("{date}" in body or "{lieu}" in body):
         raise ValidationError("{date} et {lieu} demandent la date et le lieu de la permanence.")
     try:
-        sample = text.with_signature(text.render(body, text.SAMPLE_VALUES))
+        values = {**text.SAMPLE_VALUES}
+        if has_session:
+            values.update(date=text.french_datetime(session_at), lieu=session_place)
+        sample = text.with_signature(text.render(body, values))
     except text.MergeError as error:
         raise ValidationError(str(error)) from None
     measure = text.measure(sample)
@@ -107,7 +111,7 @@ def campaign_save(
             errors["variants"] = "Langue inconnue."
             continue
         try:
-            check_variant(body, has_session=bool(session_at and session_place))
+            check_variant(body, session_at=session_at, session_place=session_place)
         except ValidationError as error:
             errors[f"body_{language}"] = error.messages
     if FRENCH not in variants:
@@ -175,18 +179,10 @@ class Audience:
 
     def by_language(self) -> list[tuple[str, int]]:
         counts = Counter(r.language for r in self.eligible)
-        return sorted(((LANGUAGE_LABELS.get(k, k), n) for k, n in counts.items()),
-                      key=lambda pair: (-pair[1], pair[0]))  # fmt: skip
-
-
-def _sms_consents(today):
-    standing = Consent.objects.filter(
-        resident=OuterRef("pk"), scope=ConsentScope.SMS, given_on__lte=today
-    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
-    withdrawn = Consent.objects.filter(
-        resident=OuterRef("pk"), scope=ConsentScope.SMS, withdrawn_on__lte=today
-    )
-    return {"sms_standing": Exists(standing), "sms_withdrawn": Exists(withdrawn)}
+        return sorted(
+            ((LANGUAGE_LABELS.get(k, k), n) for k, n in counts.items()),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
 
 
 def audience_residents(campaign: SmsCampaign, *, today=None):
@@ -212,7 +208,21 @@ def audience_residents(campaign: SmsCampaign, *, today=None):
         residents = residents.filter(condition)
     if campaign.languages:
         residents = residents.filter(preferred_language__in=campaign.languages)
-    return residents.annotate(**_sms_consents(today)).select_related("residence")
+    checks = sms.sms_consent_checks(today, resident="pk")
+    return residents.annotate(**checks).select_related("residence")
+
+
+def _exclusion(resident, *, opted_out: bool, basis: str, seen: bool) -> str:
+    """Why a resident with a mobile number is left out ("" : she is not), in this order."""
+    if opted_out:
+        return SkipReason.OPTED_OUT
+    if resident.sms_withdrawn and not resident.sms_standing:
+        return SkipReason.CONSENT_WITHDRAWN
+    if basis == LegalBasis.CONSENT and not resident.sms_standing:
+        return SkipReason.NO_CONSENT
+    if seen:
+        return SkipReason.DUPLICATE_NUMBER
+    return ""
 
 
 def campaign_legal_basis(campaign: SmsCampaign) -> str:
@@ -242,19 +252,9 @@ def campaign_audience(campaign: SmsCampaign, *, basis: str | None = None, today=
         language = (
             resident.preferred_language if resident.preferred_language in variants else FRENCH
         )
-        reason = ""
-        if not phone:
-            reason = SkipReason.NO_PHONE
-        elif not resident.phone_is_mobile:
-            reason = SkipReason.NOT_MOBILE
-        elif phone in opted_out:
-            reason = SkipReason.OPTED_OUT
-        elif resident.sms_withdrawn and not resident.sms_standing:
-            reason = SkipReason.CONSENT_WITHDRAWN
-        elif basis == LegalBasis.CONSENT and not resident.sms_standing:
-            reason = SkipReason.NO_CONSENT
-        elif phone in seen:
-            reason = SkipReason.DUPLICATE_NUMBER
+        reason = sms.phone_skip_reason(resident) or _exclusion(
+            resident, opted_out=phone in opted_out, basis=basis, seen=phone in seen
+        )
         if not reason:
             seen.add(phone)
         audience.recipients.append(Recipient(resident, language, reason))

@@ -282,10 +282,12 @@ class CampaignForm(TokenForm):
         help_text="Par exemple : hall de la résidence.",
     )
     scheduled_on = forms.DateField(
-        label="Envoyer le (facultatif)", required=False, widget=DateInput(),
+        label="Envoyer le (facultatif)",
+        required=False,
+        widget=DateInput(),
         help_text="Sans date, le SMS part dès l'envoi, hors heures calmes (20 h - 9 h, "
         "dimanches et jours fériés).",
-    )  # fmt: skip
+    )
     scheduled_time = forms.TimeField(label="à", required=False, widget=TimeInput())
     body_fra = forms.CharField(
         label="Texte en français",
@@ -305,13 +307,17 @@ class CampaignForm(TokenForm):
         )
         for index in range(1, EXTRA_LANGUAGES + 1):
             self.fields[f"language_{index}"] = forms.ChoiceField(
-                label=f"Autre langue {index}", required=False, choices=_language_choices(),
+                label=f"Autre langue {index}",
+                required=False,
+                choices=_language_choices(),
                 error_messages={"invalid_choice": "Langue inconnue."},
-            )  # fmt: skip
+            )
             self.fields[f"body_{index}"] = forms.CharField(
-                label=f"Texte dans cette langue {index}", required=False, max_length=1000,
+                label=f"Texte dans cette langue {index}",
+                required=False,
+                max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 3}),
-            )  # fmt: skip
+            )
 
     def variant_fields(self):
         return [(self[f"language_{i}"], self[f"body_{i}"]) for i in range(1, EXTRA_LANGUAGES + 1)]
@@ -320,13 +326,19 @@ class CampaignForm(TokenForm):
         data = super().clean()
         errors = {}
         data["session_at"] = _moment(
-            data.get("session_on"), data.get("session_time"), "session_time", errors,
+            data.get("session_on"),
+            data.get("session_time"),
+            "session_time",
+            errors,
             message="Indiquez le jour et l'heure de la permanence.",
-        )  # fmt: skip
+        )
         data["scheduled_at"] = _moment(
-            data.get("scheduled_on"), data.get("scheduled_time"), "scheduled_time", errors,
+            data.get("scheduled_on"),
+            data.get("scheduled_time"),
+            "scheduled_time",
+            errors,
             message="Indiquez le jour et l'heure de l'envoi.",
-        )  # fmt: skip
+        )
         variants = {"fra": data.get("body_fra", "")}
         self.language_field = {"fra": "body_fra"}
         for index in range(1, EXTRA_LANGUAGES + 1):

@@ -89,9 +89,13 @@ class OutreachAction(models.Model):
     )
     # An SMS campaign is an outreach action in each residence it reaches.
     campaign = models.ForeignKey(
-        "SmsCampaign", verbose_name="campagne SMS", on_delete=models.CASCADE, null=True,
-        blank=True, related_name="actions",
-    )  # fmt: skip
+        "SmsCampaign",
+        verbose_name="campagne SMS",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
     # One tap, one action: a double tap or a retried request carries the same token.
     token = models.UUIDField("jeton du formulaire", unique=True, null=True, editable=False)
 
@@ -289,14 +293,12 @@ class Referral(models.Model):
 
 class SmsCampaignQuerySet(models.QuerySet):
     def visible_to(self, user, action=Action.SMS_CAMPAIGN_READ):
-        """The campaigns reaching at least one residence of the user's memberships."""
+        """The campaigns all of whose residences are the user's: its preview names residents
+        of each of them, and writing it touches them all."""
         if access.scope_of(user, action) != Scope.MEMBERSHIPS:
             return self.none()
-        return self.filter(
-            pk__in=SmsCampaign.residences.through.objects.filter(
-                residence__memberships__user=user
-            ).values("smscampaign")
-        )
+        others = SmsCampaign.residences.through.objects.exclude(residence__memberships__user=user)
+        return self.exclude(pk__in=others.values("smscampaign"))
 
 
 class SmsCampaign(models.Model):
@@ -328,19 +330,29 @@ class SmsCampaign(models.Model):
         "état", max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="écrite par", on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="écrite par",
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField("écrite le", default=timezone.now)
     launched_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="lancée par", on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name="lancée par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     launched_at = models.DateTimeField("lancée le", null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="annulée par", on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name="annulée par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     token = models.UUIDField("jeton du formulaire", unique=True, null=True, editable=False)
 

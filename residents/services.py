@@ -16,6 +16,7 @@ from django.utils import timezone
 from o2r import access, registry
 from o2r.access import Action
 from o2r.reminders.services import (
+    reminder_add_once,
     reminder_done_by_key,
     reminder_key,
     reminder_upsert,
@@ -622,7 +623,7 @@ def right_to_work_remind(*, today: datetime.date | None = None) -> int:
             datetime.datetime.combine(expires_on - RIGHT_TO_WORK_NOTICE, datetime.time(9))
         )
         for officer in officers_for(resident):
-            reminder_upsert(
+            reminder_add_once(
                 dedup_key=reminder_key("right_to_work", resident.pk, expires_on, officer.pk),
                 assignee=officer,
                 resident=resident,

@@ -98,10 +98,27 @@ def celery_worker(log_path, *, name="test", queues="default,sms", **env):
     )
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
-            [PYTHON, "-m", "celery", "-A", "o2r", "worker", "-Q", queues, "--pool=solo",
-             "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"{name}@%h"],
-            cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "o2r",
+                "worker",
+                "-Q",
+                queues,
+                "--pool=solo",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel=INFO",
+                "-n",
+                f"{name}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for(lambda: "ready." in log_path.read_text(), worker=worker, log_path=log_path)
         yield worker

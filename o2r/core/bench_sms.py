@@ -104,35 +104,63 @@ def _recipients():
     once; each run's campaign is a new one)."""
     organisation = Organisation.objects.get_or_create(name="Adoma", defaults={"kind": "housing"})[0]
     residence, _ = Residence.objects.get_or_create(
-        territory="Banc d'essai", name=RESIDENCE,
-        defaults={"kind": "residence_sociale", "address": "1 rue du Test", "city": "Nantes",
-                  "capacity": RECIPIENTS},
-    )  # fmt: skip
+        territory="Banc d'essai",
+        name=RESIDENCE,
+        defaults={
+            "kind": "residence_sociale",
+            "address": "1 rue du Test",
+            "city": "Nantes",
+            "capacity": RECIPIENTS,
+        },
+    )
     officer, _ = User.objects.get_or_create(
         email=OFFICER_EMAIL,
-        defaults={"first_name": "Banc", "last_name": "SMS", "organisation": organisation,
-                  "role": Role.INSERTION_OFFICER},
-    )  # fmt: skip
+        defaults={
+            "first_name": "Banc",
+            "last_name": "SMS",
+            "organisation": organisation,
+            "role": Role.INSERTION_OFFICER,
+        },
+    )
     ResidenceMembership.objects.get_or_create(user=officer, residence=residence)
     missing = RECIPIENTS - Resident.objects.filter(residence=residence).count()
     if missing > 0:
         rows = []
         for n in range(missing):
             first, last = f"Prénom{n}", f"Banc{n}"
-            rows.append(Resident(
-                first_name=first, last_name=last, residence=residence,
-                phone=f"+3367{n:07d}", phone_is_mobile=True, stage="identified",
-                search_text=search_text(first_name=first, last_name=last, phone=""),
-                identity_key=identity_key(first_name=first, last_name=last),
-            ))  # fmt: skip
+            rows.append(
+                Resident(
+                    first_name=first,
+                    last_name=last,
+                    residence=residence,
+                    phone=f"+3367{n:07d}",
+                    phone_is_mobile=True,
+                    stage="identified",
+                    search_text=search_text(first_name=first, last_name=last, phone=""),
+                    identity_key=identity_key(first_name=first, last_name=last),
+                )
+            )
         Resident.objects.bulk_create(rows, batch_size=2000)
     return residence, officer
 
 
 def _worker(env, log_path):
-    command = [sys.executable, "-m", "celery", "-A", "o2r", "worker", "-Q", QUEUE,
-               f"--concurrency={CONCURRENCY}", "--without-mingle", "--without-gossip",
-               "--loglevel=WARNING", "-n", "bench-sms@%h"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "o2r",
+        "worker",
+        "-Q",
+        QUEUE,
+        f"--concurrency={CONCURRENCY}",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel=WARNING",
+        "-n",
+        "bench-sms@%h",
+    ]
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     return process, log
@@ -167,9 +195,11 @@ def measure_campaign(write) -> dict:
     try:
         _wait_ready(worker, log_path)
         campaign = campaigns.campaign_save(
-            by=officer, name="Banc d'essai : 10 000 destinataires", residences=[residence],
+            by=officer,
+            name="Banc d'essai : 10 000 destinataires",
+            residences=[residence],
             variants={"fra": TEXT},
-        )  # fmt: skip
+        )
         started = time.perf_counter()
         with transaction.atomic():
             to_send = campaigns.campaign_launch(campaign=campaign, by=officer)

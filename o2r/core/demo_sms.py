@@ -43,21 +43,29 @@ def demo_sms(*, residences, users):
     for first_name in ("Fatoumata", "Ahmad", "Oksana", "Samira", "Aminata"):
         if first_name in people:
             residents.consent_record(
-                resident=people[first_name], scope=ConsentScope.SMS,
-                given_on=today - datetime.timedelta(days=30), method="oral", by=officer,
-            )  # fmt: skip
+                resident=people[first_name],
+                scope=ConsentScope.SMS,
+                given_on=today - datetime.timedelta(days=30),
+                method="oral",
+                by=officer,
+            )
     # One asked for no campaign SMS (her appointments' reminders still go).
     if "Hawa" in people:
-        sms.sms_opt_out(phone=people["Hawa"].phone.as_e164, scope="campaigns", source="staff",
-                        by=officer)  # fmt: skip
+        sms.sms_opt_out(
+            phone=people["Hawa"].phone.as_e164, scope="campaigns", source="staff", by=officer
+        )
     session = timezone.make_aware(
         datetime.datetime.combine(today + datetime.timedelta(days=3), datetime.time(14))
     )
     sent = campaigns.campaign_save(
-        by=officer, name="Permanence emploi du jeudi", residences=residences[:2],
-        variants={"fra": FRENCH, "prs": DARI}, session_at=session,
-        session_place="hall de la résidence", token=_token("campaign-sent"),
-    )  # fmt: skip
+        by=officer,
+        name="Permanence emploi du jeudi",
+        residences=residences[:2],
+        variants={"fra": FRENCH, "prs": DARI},
+        session_at=session,
+        session_place="hall de la résidence",
+        token=_token("campaign-sent"),
+    )
     campaigns.campaign_launch(campaign=sent, by=officer)
     launched_at = now - datetime.timedelta(days=2, hours=3)
     SmsCampaign.objects.filter(pk=sent.pk).update(launched_at=launched_at, created_at=launched_at)
@@ -68,8 +76,14 @@ def demo_sms(*, residences, users):
     )
     for n, message in enumerate(messages):
         at = launched_at + datetime.timedelta(minutes=1 + n)
-        fields = {"sent_at": at, "queued_at": at, "claimed_at": at, "attempts": 1,
-                  "provider_id": f"demo-{n}", "not_before": launched_at}  # fmt: skip
+        fields = {
+            "sent_at": at,
+            "queued_at": at,
+            "claimed_at": at,
+            "attempts": 1,
+            "provider_id": f"demo-{n}",
+            "not_before": launched_at,
+        }
         if n == 1:
             fields.update(status=SmsStatus.FAILED, error="Rapport de l'opérateur : hard_bounce")
         elif n == 2:
@@ -80,20 +94,29 @@ def demo_sms(*, residences, users):
             )
         SmsMessage.objects.filter(pk=message.pk).update(**fields)
     campaigns.campaign_save(
-        by=officer, name="Atelier premiers pas vers l'emploi", residences=residences[2:3],
-        variants={"fra": DRAFT}, session_at=session + datetime.timedelta(days=7),
-        session_place="salle commune", token=_token("campaign-draft"),
-    )  # fmt: skip
+        by=officer,
+        name="Atelier premiers pas vers l'emploi",
+        residences=residences[2:3],
+        variants={"fra": DRAFT},
+        session_at=session + datetime.timedelta(days=7),
+        session_place="salle commune",
+        token=_token("campaign-draft"),
+    )
     # Replies to the numeric sender: a person's answer, a STOP, and an unknown number.
     answers = [("Fatoumata", "Bonjour, je viendrai jeudi avec ma voisine. Merci !")]
     for first_name, text in answers:
         if first_name in people:
-            sms.inbound_receive(payload={
-                "from": people[first_name].phone.as_e164, "text": text, "id": f"demo-{first_name}",
-                "date": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S"),
-            })  # fmt: skip
+            sms.inbound_receive(
+                payload={
+                    "from": people[first_name].phone.as_e164,
+                    "text": text,
+                    "id": f"demo-{first_name}",
+                    "date": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S"),
+                }
+            )
     if "Karim" in people:
-        sms.inbound_receive(payload={"from": people["Karim"].phone.as_e164, "text": "STOP",
-                                     "id": "demo-stop"})  # fmt: skip
+        sms.inbound_receive(
+            payload={"from": people["Karim"].phone.as_e164, "text": "STOP", "id": "demo-stop"}
+        )
     unknown = "Bonjour c'est pour mon frère au 214, il cherche du travail"
     sms.inbound_receive(payload={"from": "+33756781234", "text": unknown, "id": "demo-unknown"})

@@ -2,13 +2,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from o2r import access
 from o2r.access import Action, Profile
 from o2r.reminders.models import Reminder
+from o2r.reminders.services import end_of_today
 from o2r.sms.enums import InboxStatus
 from o2r.sms.models import InboxMessage
 from outreach.forms import ActionStartForm
@@ -51,10 +51,7 @@ def home(request):
         context.update(worker_status_context())
     if access.allows(user, Action.REMINDERS_OWN):
         context["reminders_due"] = (
-            Reminder.objects.for_assignee(user)
-            .open()
-            .filter(due_at__lt=timezone.localtime().replace(hour=23, minute=59, second=59))
-            .count()
+            Reminder.objects.for_assignee(user).open().due_by(end_of_today()).count()
         )
     template = HOME_TEMPLATES.get(access.profile_of(user), "core/home/default.html")
     return render(request, template, context)

@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import logging
 
 from django.conf import settings
@@ -10,8 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from o2r.sms import text
-from o2r.sms.enums import LegalBasis, SkipReason
-from o2r.sms.services import Draft, sms_cancel, sms_enqueue, sms_key
+from o2r.sms.enums import LegalBasis
+from o2r.sms.services import Draft, phone_skip_reason, sms_cancel, sms_enqueue, sms_key
 
 from .models import DigestSent, Reminder, ReminderKind, ReminderSource
 
@@ -41,17 +42,22 @@ def reminder_upsert(
     source: str = ReminderSource.AUTOMATIC,
 ) -> Reminder:
     """Creates the reminder, or moves and renames the one with the same key. One already done
-    stays done, unless it is moved to another time (an appointment moved: its message to the
-    person goes again)."""
+    stays done; but a message to a resident that changed (an appointment moved, or its place)
+    opens again: its new SMS goes."""
+    title = title[:300]
     with transaction.atomic():
         existing = Reminder.objects.select_for_update().filter(dedup_key=dedup_key).first()
-        moved = existing is not None and existing.due_at != due_at
+        moved = (
+            existing is not None
+            and kind == ReminderKind.RESIDENT_MESSAGE
+            and (existing.due_at, existing.title) != (due_at, title)
+        )
         reminder, _ = Reminder.objects.update_or_create(
             dedup_key=dedup_key,
             defaults={
                 "kind": kind,
                 "assignee": assignee,
-                "title": title[:300],
+                "title": title,
                 "due_at": due_at,
                 "resident": resident,
                 "employer": employer,
@@ -60,6 +66,21 @@ def reminder_upsert(
             },
         )
     return reminder
+
+
+def reminder_add_once(*, dedup_key: str, **fields) -> Reminder:
+    """Creates the reminder unless one of that key exists, left as it is (snoozed, done): for
+    a daily scan that finds the same thing to remind every day."""
+    existing = Reminder.objects.filter(dedup_key=dedup_key).first()
+    return existing or reminder_upsert(dedup_key=dedup_key, **fields)
+
+
+def end_of_today(now=None) -> datetime.datetime:
+    """Midnight tonight, Paris time: "due today or late" is due before it."""
+    today = timezone.localdate(now)
+    return timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min)
+    )
 
 
 def reminder_done(*, reminder: Reminder, by=None) -> Reminder:
@@ -116,18 +137,15 @@ def reminder_snooze(*, reminder: Reminder, by, choice: str) -> Reminder:
 
 
 def message_key(reminder: Reminder) -> str:
-    """The SMS of a reminder at its current time: moved, it is another message."""
-    return sms_key("reminder", reminder.pk, int(reminder.due_at.timestamp()))
+    """The SMS of a reminder as it stands: moved or reworded (another time or place), it is
+    another message."""
+    wording = hashlib.sha256(reminder.title.encode()).hexdigest()[:12]
+    return sms_key("reminder", reminder.pk, int(reminder.due_at.timestamp()), wording)
 
 
 def _draft(reminder: Reminder) -> Draft:
     resident = reminder.resident
     phone = text.e164(resident.phone)
-    skip = ""
-    if not phone:
-        skip = SkipReason.NO_PHONE
-    elif not resident.phone_is_mobile:
-        skip = SkipReason.NOT_MOBILE
     return Draft(
         resident_id=resident.pk,
         owner_id=reminder.pk,
@@ -136,7 +154,7 @@ def _draft(reminder: Reminder) -> Draft:
         dedup_key=message_key(reminder),
         # A reminder to a person in accompaniment needs her SMS consent (checked at send time).
         legal_basis=LegalBasis.CONSENT,
-        skip_reason=skip,
+        skip_reason=phone_skip_reason(resident),
     )
 
 
@@ -175,20 +193,13 @@ def digest_send(*, user, today=None) -> bool:
     today = today or timezone.localdate()
     if not user.reminder_digest or not user.is_active or not user.email:
         return False
-    tonight = timezone.make_aware(
-        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min)
-    )
+    tonight = end_of_today()
     reminders = list(
         Reminder.objects.for_assignee(user).open().due_by(tonight).order_by("due_at", "pk")[:200]
     )
     if not reminders:
         return False
     start_of_today = tonight - datetime.timedelta(days=1)
-    try:
-        with transaction.atomic():
-            DigestSent.objects.create(user=user, day=today, reminders=len(reminders))
-    except IntegrityError:
-        return False  # already sent today
     context = {
         "user": user,
         "today": today,
@@ -196,10 +207,17 @@ def digest_send(*, user, today=None) -> bool:
         "today_reminders": [r for r in reminders if r.due_at >= start_of_today],
         "url": settings.O2R_PUBLIC_URL.rstrip("/") + "/rappels/",
     }
-    send_mail(
-        subject=f"O2R — vos rappels du {today:%d/%m/%Y}",
-        message=render_to_string("reminders/digest.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    # The day's row and the e-mail together: a failed sending leaves no row, and the next
+    # tick of the morning tries again; a second tick finds the row and sends nothing.
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(user=user, day=today, reminders=len(reminders))
+            send_mail(
+                subject=f"O2R — vos rappels du {today:%d/%m/%Y}",
+                message=render_to_string("reminders/digest.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+    except IntegrityError:
+        return False  # already sent today
     return True

@@ -1,9 +1,7 @@
 """The reminders' part in the SMS outbox (settings O2R_SMS_OWNERS["reminder"]): a message to a
 resident at a reminder's time (an interview's reminder the day before). At send time it is
 still relevant only if its reminder is still there (a cancelled meeting deletes it), at the
-same time (a moved meeting is another message), and not a day past it."""
-
-import datetime
+same time and wording (a moved meeting is another message), and on its day."""
 
 from django.utils import timezone
 
@@ -14,7 +12,6 @@ from .services import message_key
 
 LABEL = "Rappel de rendez-vous"
 CAMPAIGN = False
-STALE_AFTER = datetime.timedelta(days=1)
 
 
 def describe(owner_ids) -> dict:
@@ -27,6 +24,8 @@ def blocker(message):
     ).first()
     if reminder is None or message_key(reminder) != message.dedup_key:
         return SkipReason.NOT_RELEVANT
-    if timezone.now() > reminder.due_at + STALE_AFTER:
+    # Its day only: held by quiet hours past it, it would reach the person on the morning of
+    # the appointment, or after.
+    if timezone.localdate() != timezone.localdate(reminder.due_at):
         return SkipReason.NOT_RELEVANT
     return None

@@ -8,7 +8,13 @@ from residents.access import require
 from residents.models import Resident
 
 from .models import Reminder
-from .services import SNOOZE_CHOICES, digest_choose, reminder_done, reminder_snooze
+from .services import (
+    SNOOZE_CHOICES,
+    digest_choose,
+    end_of_today,
+    reminder_done,
+    reminder_snooze,
+)
 
 
 def _sections(user):
@@ -49,9 +55,7 @@ def badge(request):
     """The navigation's badge: open reminders overdue or due today (loaded by htmx after the
     page, so that no page pays its query)."""
     require(request.user, Action.REMINDERS_OWN)
-    now = timezone.localtime()
-    tonight = now.replace(hour=0, minute=0, second=0, microsecond=0) + timezone.timedelta(days=1)
-    count = Reminder.objects.for_assignee(request.user).open().due_by(tonight).count()
+    count = Reminder.objects.for_assignee(request.user).open().due_by(end_of_today()).count()
     return render(request, "reminders/_badge.html", {"count": count})
 
 

@@ -15,8 +15,6 @@ class SmsStatus(models.TextChoices):
 
 # Waiting to go: a withdrawal, an opt-out or a cancelled campaign stops these.
 WAITING = frozenset({SmsStatus.PENDING, SmsStatus.QUEUED})
-# Nothing moves a message out of these (a delivery report may still move sent → delivered).
-FINAL = frozenset({SmsStatus.DELIVERED, SmsStatus.FAILED, SmsStatus.SKIPPED, SmsStatus.CANCELLED})
 
 
 class SkipReason(models.TextChoices):

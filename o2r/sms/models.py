@@ -12,14 +12,14 @@ import uuid
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action, Scope
 from residents.enums import LANGUAGES, language_tag
-from residents.models import Resident
+from residents.models import Resident, tracked
 
 from .enums import (
     Encoding,
@@ -82,9 +82,13 @@ class SmsMessage(models.Model):
     dedup_key = models.CharField("clé d'unicité", max_length=200, unique=True)
     created_at = models.DateTimeField("créé le", default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     queued_at = models.DateTimeField("mis dans la file le", null=True, blank=True)
     claimed_at = models.DateTimeField("envoi commencé le", null=True, blank=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
@@ -92,9 +96,13 @@ class SmsMessage(models.Model):
     # The date of the latest delivery report applied: an older one is ignored.
     reported_at = models.DateTimeField("dernier rapport de l'opérateur", null=True, blank=True)
     resent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="renvoyé par", on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name="renvoyé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     resent_at = models.DateTimeField("renvoyé le", null=True, blank=True)
     resend_reason = models.CharField("pourquoi le renvoyer", max_length=200, blank=True)
 
@@ -193,18 +201,24 @@ class InboundEvent(models.Model):
         return f"{self.get_outcome_display()} ({timezone.localtime(self.received_at):%d/%m/%Y})"
 
 
+@tracked()
 class SmsOptOut(models.Model):
     """A number that must get no SMS (or no campaign): checked at launch and again at send
-    time. Kept when a person's file is erased: it is the list of numbers not to write to."""
+    time. Kept when a person's file is erased: it is the list of numbers not to write to. Its
+    history (who recorded it, who lifted it, when) is kept by the history triggers."""
 
     phone = models.CharField("numéro", max_length=16)
     scope = models.CharField("portée", max_length=20, choices=OptOutScope.choices)
     source = models.CharField("origine", max_length=20, choices=OptOutSource.choices)
     created_at = models.DateTimeField("le", default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="noté par", on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name="noté par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "opposition aux SMS"
@@ -225,9 +239,9 @@ class InboxMessageQuerySet(models.QuerySet):
         residence is known for (an unknown number)."""
         if access.scope_of(user, Action.SMS_INBOX) != Scope.MEMBERSHIPS:
             return self.none()
-        return self.filter(
-            Q(residence__isnull=True) | Q(residence__memberships__user=user)
-        ).distinct()
+        links = InboxMessage.residences.through.objects.filter(inboxmessage=OuterRef("pk"))
+        mine = links.filter(residence__memberships__user=user)
+        return self.filter(~Exists(links) | Exists(mine))
 
 
 class InboxMessage(models.Model):
@@ -238,23 +252,30 @@ class InboxMessage(models.Model):
     phone = models.CharField("numéro", max_length=16, blank=True)
     body = models.TextField("texte", max_length=1000, blank=True)
     received_at = models.DateTimeField("reçu le", default=timezone.now)
-    # The residence the number is known in (candidates or the last message sent to it): whose
-    # officers see it; none: an unknown number, seen by every insertion officer.
-    residence = models.ForeignKey(
-        "residents.Residence", verbose_name="résidence", on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
-    )  # fmt: skip
+    # The residences the number is known in (its residents', or the last message sent to it):
+    # whose officers see it; none: an unknown number, seen by every insertion officer.
+    residences = models.ManyToManyField(
+        "residents.Residence", verbose_name="résidences", blank=True, related_name="+"
+    )
     status = models.CharField(
         "état", max_length=20, choices=InboxStatus.choices, default=InboxStatus.TO_MATCH
     )
     resident = models.ForeignKey(
-        Resident, verbose_name="rattachée à", on_delete=models.CASCADE, null=True, blank=True,
+        Resident,
+        verbose_name="rattachée à",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="traitée par", on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        verbose_name="traitée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     handled_at = models.DateTimeField("traitée le", null=True, blank=True)
 
     objects = InboxMessageQuerySet.as_manager()

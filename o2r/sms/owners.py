@@ -21,10 +21,6 @@ def owner(kind: str):
     return import_module(settings.O2R_SMS_OWNERS[kind])
 
 
-def label(kind: str) -> str:
-    return getattr(owner(kind), "LABEL", kind) if kind in settings.O2R_SMS_OWNERS else kind
-
-
 def is_campaign(kind: str) -> bool:
     return getattr(owner(kind), "CAMPAIGN", False)
 

@@ -102,7 +102,8 @@ def latest_allowed_at_or_before(day: date, at: time) -> datetime:
     holiday the reminder goes earlier, never later (a Monday appointment -> Saturday 10:00).
     """
     if settings.SMS_QUIET_HOURS and not _hour_allowed(at):
-        raise ValueError(f"{at:%H:%M} falls in the quiet hours")
+        # Quiet hours set to end after `at`: the first allowed minute of the day instead.
+        at = _window()[1]
     for _ in range(_MAX_DAYS_SEARCHED):
         candidate = _local(day, at)
         if allowed_now(candidate):

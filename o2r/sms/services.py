@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import partial
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -173,15 +174,11 @@ def _move(message_id, frm, to, **fields) -> bool:
     )
 
 
-def send_checks(today):
-    """What the send-time check reads, as annotations of the message's one query: the number's
-    oppositions (all SMS, campaigns only) and the person's SMS consent (standing today, or
-    given and withdrawn)."""
-    opt_outs = SmsOptOut.objects.filter(phone=OuterRef("to"))
-    consents = Consent.objects.filter(resident=OuterRef("resident"), scope=ConsentScope.SMS)
+def sms_consent_checks(today, *, resident="resident"):
+    """Annotations of the person's SMS consent: `sms_standing` (one stands today) and
+    `sms_withdrawn` (one was given and withdrawn); `resident` names the outer row's field."""
+    consents = Consent.objects.filter(resident=OuterRef(resident), scope=ConsentScope.SMS)
     return {
-        "opted_out_all": Exists(opt_outs.filter(scope=OptOutScope.ALL)),
-        "opted_out_campaigns": Exists(opt_outs.filter(scope=OptOutScope.CAMPAIGNS)),
         "sms_standing": Exists(
             consents.filter(given_on__lte=today).filter(
                 Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today)
@@ -189,6 +186,26 @@ def send_checks(today):
         ),
         "sms_withdrawn": Exists(consents.filter(withdrawn_on__lte=today)),
     }
+
+
+def send_checks(today):
+    """What the send-time check reads, as annotations of the message's one query: the number's
+    oppositions (all SMS, campaigns only) and the person's SMS consent."""
+    opt_outs = SmsOptOut.objects.filter(phone=OuterRef("to"))
+    return {
+        "opted_out_all": Exists(opt_outs.filter(scope=OptOutScope.ALL)),
+        "opted_out_campaigns": Exists(opt_outs.filter(scope=OptOutScope.CAMPAIGNS)),
+        **sms_consent_checks(today),
+    }
+
+
+def phone_skip_reason(resident) -> str:
+    """Why her number cannot get an SMS at all: none, or not a mobile ("" : it can)."""
+    if not resident.phone:
+        return SkipReason.NO_PHONE
+    if not resident.phone_is_mobile:
+        return SkipReason.NOT_MOBILE
+    return ""
 
 
 def send_blocker(message: SmsMessage) -> str | None:
@@ -237,7 +254,14 @@ def sms_send(*, message_id, now=None) -> str:
         _move(message.pk, SmsStatus.SENDING, SmsStatus.SKIPPED, skip_reason=reason)
         return SmsStatus.SKIPPED
     if not quiet.allowed_now(now):
-        _move(message.pk, SmsStatus.SENDING, SmsStatus.PENDING, not_before=quiet.next_allowed(now))
+        # Held, not tried: the claim's attempt is given back.
+        _move(
+            message.pk,
+            SmsStatus.SENDING,
+            SmsStatus.PENDING,
+            not_before=quiet.next_allowed(now),
+            attempts=F("attempts") - 1,
+        )
         return SmsStatus.PENDING
     outgoing = OutgoingSms(
         id=message.pk,
@@ -344,7 +368,7 @@ def sms_resend(*, message: SmsMessage, by, reason: str) -> SmsMessage:
         )
         if not moved:
             raise ValidationError("Ce SMS n'est plus incertain : il n'est pas renvoyé.")
-        transaction.on_commit(partial(_enqueue_send, [message.pk]), robust=True)
+        transaction.on_commit(partial(tasks.send_sms.delay, str(message.pk)), robust=True)
     message.refresh_from_db()
     return message
 
@@ -372,7 +396,7 @@ def sms_opt_out(*, phone: str, scope: str = OptOutScope.ALL, source: str, by=Non
     """Records the opposition (once) and cancels what was waiting to go to that number."""
     if scope not in OptOutScope.values or source not in OptOutSource.values:
         raise ValidationError("Opposition invalide.")
-    with transaction.atomic():
+    with transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
         opt_out, _ = SmsOptOut.objects.get_or_create(
             phone=phone, scope=scope, defaults={"source": source, "created_by": by}
         )
@@ -384,10 +408,20 @@ def sms_opt_out(*, phone: str, scope: str = OptOutScope.ALL, source: str, by=Non
     return opt_out
 
 
-def sms_opt_out_lift(*, phone: str, scope: str, by) -> int:
-    """The person wants SMS again (she asked her officer)."""
-    deleted, _ = SmsOptOut.objects.filter(phone=phone, scope=scope).delete()
-    logger.info("SMS opt-out lifted by user=%s scope=%s", getattr(by, "pk", None), scope)
+def sms_opt_out_lift(*, phone: str, scope: str, by, action) -> int:
+    """The person wants SMS again (she asked her officer or coach). Refused when the number is
+    also someone's whom `by` may not answer for (a family phone: the opposition may be
+    theirs). The history triggers keep who lifted it."""
+    others = Resident.objects.filter(phone=phone, anonymised_at__isnull=True).exclude(
+        pk__in=Resident.objects.visible_to(by, action).values("pk")
+    )
+    if others.exists():
+        raise ValidationError(
+            "Ce numéro est aussi celui d'une personne que vous ne suivez pas : l'opposition "
+            "ne peut être levée que par sa chargée d'insertion."
+        )
+    with transaction.atomic(), pghistory.context(user=by.pk):
+        deleted, _ = SmsOptOut.objects.filter(phone=phone, scope=scope).delete()
     return deleted
 
 
@@ -467,7 +501,8 @@ def delivery_report(*, message_id, payload: dict) -> bool:
     """Applies the report when it moves the message forward and is not older than the last one
     applied, and logs it once: the same payload again changes nothing (its log row's unique
     key refuses it, and the whole transaction with it). Returns whether the message changed."""
-    provider_status = str(payload.get("msg_status") or payload.get("event") or "")[:40]
+    provider_status = printable_text(str(payload.get("msg_status") or payload.get("event") or ""))
+    provider_status = provider_status[:40]
     occurred_at = _reported_at(payload)
     to, opt_out_source = DELIVERY_STATUSES.get(provider_status.lower(), (None, None))
     try:
@@ -512,20 +547,37 @@ def _apply_report(message, to, occurred_at, provider_status) -> bool:
 
 
 STOP_WORDS = frozenset(
-    {"STOP", "STOPSMS", "ARRET", "ARRETER", "ARRETEZ", "DESINSCRIPTION", "DESABONNEMENT",
-     "DESINSCRIRE", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "STOPALL"}
-)  # fmt: skip
+    {
+        "STOP",
+        "STOPSMS",
+        "ARRET",
+        "ARRETER",
+        "ARRETEZ",
+        "DESINSCRIPTION",
+        "DESABONNEMENT",
+        "DESINSCRIRE",
+        "UNSUBSCRIBE",
+        "END",
+        "QUIT",
+        "CANCEL",
+        "STOPALL",
+    }
+)
+
+
+# What may follow the stop word: "STOP SMS", "stop merci", "Arrêt svp".
+STOP_POLITENESS = frozenset({"SMS", "MERCI", "STP", "SVP", "ALL", "PLEASE", "THANKS"})
 
 
 def is_stop(message_text: str) -> bool:
-    """STOP and its usual variants ("Stop", "STOP SMS", "arrêt", "stop merci"): a short message
-    whose first word is one of them."""
+    """STOP and its usual variants ("Stop", "STOP SMS", "arrêt", "stop merci"): a stop word,
+    alone or with a polite word, never a sentence ("Stop je viens" is a reply)."""
     folded = unicodedata.normalize("NFKD", message_text or "")
     folded = "".join(c for c in folded if not unicodedata.combining(c)).upper()
     words = re.findall(r"[A-Z]+", folded)
-    if not words or len(words) > 3:
+    if not words or words[0] not in STOP_WORDS:
         return False
-    return words[0] in STOP_WORDS or "".join(words[:2]) in STOP_WORDS
+    return all(word in STOP_POLITENESS for word in words[1:])
 
 
 def _inbound_fields(payload: dict) -> tuple[str, str, datetime.datetime]:
@@ -598,12 +650,10 @@ def _route_inbound(phone, raw_number, body, received_at) -> str:
     residences = {c.residence_id for c in candidates}
     if not residences and last is not None:
         residences = {last.resident.residence_id}
-    InboxMessage.objects.create(
-        phone=phone or re.sub(r"[^0-9+]", "", raw_number)[:16],
-        body=body,
-        received_at=received_at,
-        residence_id=residences.pop() if len(residences) == 1 else None,
+    item = InboxMessage.objects.create(
+        phone=phone or re.sub(r"[^0-9+]", "", raw_number)[:16], body=body, received_at=received_at
     )
+    item.residences.set(residences)
     return InboundOutcome.INBOX
 
 

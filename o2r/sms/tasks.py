@@ -15,7 +15,7 @@ def dispatch_pending():
 
 @shared_task(time_limit=60, soft_time_limit=45)
 def send_sms(message_id: str):
-    """One message (a staff resend)."""
+    """One message: a person's resend of an uncertain one."""
     return services.sms_send(message_id=message_id)
 
 

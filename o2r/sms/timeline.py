@@ -2,6 +2,9 @@
 that went to her. A campaign's SMS is a touch, not a contact: it does not make her "reached";
 her reply, if any, is a contact (outreach's entry)."""
 
+from o2r import access
+from o2r.access import Action
+from residents.access import can
 from residents.timeline import Entry
 
 from . import owners
@@ -12,6 +15,10 @@ SHOWN = (SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.FAILED, SmsStatus.UNKNOW
 
 
 def entries_for(resident, user, *, notes, health, **context):
+    if not (
+        access.allows(user, Action.SMS_OUTBOX_READ) and can(user, Action.SMS_OUTBOX_READ, resident)
+    ):
+        return []
     messages = list(
         SmsMessage.objects.filter(resident=resident, status__in=SHOWN).order_by("-created_at")[:50]
     )

@@ -4,7 +4,9 @@ resend of an uncertain message, the live measure of a text being written, and th
 two webhooks (delivery reports and inbound messages), authenticated by a token in their URL."""
 
 import json
+import re
 import uuid
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,21 +30,24 @@ from .forms import MatchForm, OptOutForm, ResendForm
 from .models import InboxMessage, SmsMessage
 
 PAGE_SIZE = 50
+ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 # A webhook's body is a small JSON object: anything larger is refused unread.
 HOOK_MAX_BYTES = 16 * 1024
 
 
+def _id(value: str) -> int | None:
+    """A row id typed in a URL, or None (digits only, "²" included, and no more than fit)."""
+    return int(value) if ID.fullmatch(value) else None
+
+
 def _filters(request):
     status = request.GET.get("status", "")
-    owner = request.GET.get("owner", "")
-    kind, _, owner_id = owner.partition(":")
+    kind, _, owner_id = request.GET.get("owner", "").partition(":")
     return {
         "status": status if status in SmsStatus.values else "",
-        "owner": (kind, int(owner_id)) if kind and owner_id.isdigit() else None,
+        "owner": (kind, _id(owner_id)) if kind and _id(owner_id) is not None else None,
         "message": request.GET.get("message", ""),
-        "resident": int(resident)
-        if (resident := request.GET.get("resident", "")).isdigit()
-        else None,
+        "resident": _id(request.GET.get("resident", "")),
     }
 
 
@@ -161,46 +166,70 @@ def opt_out_lift(request, pk):
     resident = get_resident_for_user(request, pk, action=Action.SMS_RESOLVE)
     scope = request.POST.get("scope", "")
     if resident.phone and scope in OptOutScope.values:
-        services.sms_opt_out_lift(phone=text.e164(resident.phone), scope=scope, by=request.user)
-        messages.success(
-            request, "Opposition levée : la personne peut de nouveau recevoir ces SMS."
-        )
+        try:
+            services.sms_opt_out_lift(
+                phone=text.e164(resident.phone),
+                scope=scope,
+                by=request.user,
+                action=Action.SMS_RESOLVE,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, "Opposition levée : la personne peut de nouveau recevoir ces SMS."
+            )
     return redirect(resident.get_absolute_url() + "#sms")
 
 
 # --- The replies to match ------------------------------------------------------------------------
 
 
+def _inbox_scope(request):
+    return Resident.objects.visible_to(request.user, Action.SMS_INBOX).select_related("residence")
+
+
+def _searched(request, query, known=()):
+    if not query.strip():
+        return []
+    found = _inbox_scope(request).search(query).order_by("last_name", "first_name")[:10]
+    return [resident for resident in found if resident.pk not in known]
+
+
 def _candidates(request, item, query=""):
     """Residents of the user's scope with the reply's number, and those her search names."""
-    scope = Resident.objects.visible_to(request.user, Action.SMS_INBOX).select_related("residence")
-    found = list(scope.filter(phone=item.phone)[:10]) if item.phone else []
-    if query.strip():
-        known = {r.pk for r in found}
-        found += [r for r in scope.search(query).order_by("last_name", "first_name")[:10]
-                  if r.pk not in known]  # fmt: skip
-    return found
+    found = list(_inbox_scope(request).filter(phone=item.phone)[:10]) if item.phone else []
+    return found + _searched(request, query, {r.pk for r in found})
 
 
 @require_GET
 def inbox(request):
-    """Replies from a shared or unknown number, for a person to say whose they are."""
+    """Replies from a shared or unknown number, for a person to say whose they are. Queries:
+    session, user, the count, the page (with residences), the residents with those numbers, the
+    access-log insert (and the search of one reply, when asked)."""
     require(request.user, Action.SMS_INBOX)
-    items = list(
+    items = (
         InboxMessage.objects.visible_to(request.user)
         .filter(status=InboxStatus.TO_MATCH)
-        .select_related("residence")[:100]
+        .prefetch_related("residences")
+        .order_by("-received_at", "-pk")
     )
-    searched = request.GET.get("item", "")
-    query = request.GET.get("q", "")[:100]
-    for item in items:
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    by_phone = defaultdict(list)
+    phones = {item.phone for item in rows if item.phone}
+    for resident in _inbox_scope(request).filter(phone__in=phones).order_by("last_name")[:500]:
+        by_phone[text.e164(resident.phone)].append(resident)
+    searched, query = request.GET.get("item", ""), request.GET.get("q", "")[:100]
+    for item in rows:
         item.query = query if str(item.pk) == searched else ""
-        item.candidates = _candidates(request, item, item.query)
+        item.candidates = by_phone[item.phone][:10]
+        item.candidates += _searched(request, item.query, {r.pk for r in item.candidates})
         item.form = MatchForm(candidates=item.candidates)
-    shown = sorted({c.pk for item in items for c in item.candidates})
+    shown = sorted({c.pk for item in rows for c in item.candidates})
     if shown:
         access_log_request(request, action=AccessAction.READ, count=len(shown), resident_ids=shown)
-    context = {"items": items, "retention_days": settings.SMS_INBOX_RETENTION_DAYS}
+    context = {"page": page, "items": rows, "retention_days": settings.SMS_INBOX_RETENTION_DAYS}
     return render(request, "sms/inbox.html", context)
 
 

@@ -43,9 +43,12 @@ def test_a_campaign_in_two_languages_goes_through_the_real_worker(
     )
     ResidentFactory(first_name="Sans", last_name="Numéro", residence=residence, phone="")
     ResidentFactory(
-        first_name="Ligne", last_name="Fixe", residence=residence, phone="+33240000000",
+        first_name="Ligne",
+        last_name="Fixe",
+        residence=residence,
+        phone="+33240000000",
         phone_is_mobile=False,
-    )  # fmt: skip
+    )
     stop = ResidentFactory(first_name="Paul", last_name="Stop", residence=residence)
     sms.sms_opt_out(phone=stop.phone.as_e164, scope="all", source="stop_reply")
     ResidentFactory(first_name="Autre", last_name="Résidence", residence=nantes_residences[1])

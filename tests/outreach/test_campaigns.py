@@ -21,7 +21,8 @@ from outreach.enums import ActionKind, CampaignStatus
 from outreach.models import Contact, OutreachAction, SmsCampaign
 from residents import services as resident_services
 from residents.enums import ConsentScope
-from tests.residents.factories import ResidentFactory
+from tests.accounts.factories import UserFactory
+from tests.residents.factories import ResidenceMembershipFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 PARIS = timezone.get_default_timezone()
@@ -86,19 +87,26 @@ def people(residence, officer):
         phone=people["opted_out"].phone.as_e164, scope=OptOutScope.CAMPAIGNS, source="staff"
     )
     consent = resident_services.consent_record(
-        resident=people["withdrawn"], scope=ConsentScope.SMS, given_on=TUESDAY.date(),
-        method="oral", by=officer,
-    )  # fmt: skip
+        resident=people["withdrawn"],
+        scope=ConsentScope.SMS,
+        given_on=TUESDAY.date(),
+        method="oral",
+        by=officer,
+    )
     resident_services.consent_withdraw(consent=consent, by=officer)
     return people
 
 
 def _campaign(officer, residence, **fields):
     return campaigns.campaign_save(
-        by=officer, name="Permanence", residences=[residence],
-        variants={"fra": FRENCH, "eng": ENGLISH}, session_at=TUESDAY + datetime.timedelta(days=2),
-        session_place="Hall de la résidence", **fields,
-    )  # fmt: skip
+        by=officer,
+        name="Permanence",
+        residences=[residence],
+        variants={"fra": FRENCH, "eng": ENGLISH},
+        session_at=TUESDAY + datetime.timedelta(days=2),
+        session_place="Hall de la résidence",
+        **fields,
+    )
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -197,8 +205,12 @@ def test_the_preview_counts_and_names_who_is_left_out_and_why(client, officer, r
 
     audience = response.context["audience"]
     assert {r.resident.first_name for r in audience.eligible} == {
-        "Awa", "John", "Farid", "Retrait", "Partage",
-    } - {"Retrait"}  # fmt: skip
+        "Awa",
+        "John",
+        "Farid",
+        "Retrait",
+        "Partage",
+    } - {"Retrait"}
     excluded = {
         label: {r.resident.first_name for r in rows}
         for label, rows in response.context["excluded"].items()
@@ -221,15 +233,21 @@ def test_with_consent_as_legal_basis_those_without_it_are_left_out(
 ):
     settings.O2R_SMS_CAMPAIGN_LEGAL_BASIS = LegalBasis.CONSENT
     resident_services.consent_record(
-        resident=people["awa"], scope=ConsentScope.SMS, given_on=TUESDAY.date(), method="oral",
+        resident=people["awa"],
+        scope=ConsentScope.SMS,
+        given_on=TUESDAY.date(),
+        method="oral",
         by=officer,
-    )  # fmt: skip
+    )
     audience = campaigns.campaign_audience(_campaign(officer, residence))
     assert [r.resident.first_name for r in audience.eligible] == ["Awa"]
     # The family phone's second person has no consent either: that is said first.
     assert {r.resident.first_name for r in audience.excluded[SkipReason.NO_CONSENT.label]} == {
-        "John", "Farid", "Partage", "Famille",
-    }  # fmt: skip
+        "John",
+        "Farid",
+        "Partage",
+        "Famille",
+    }
 
 
 def test_the_audience_filters_by_stage_category_and_language(officer, residence):
@@ -237,9 +255,12 @@ def test_the_audience_filters_by_stage_category_and_language(officer, residence)
     ResidentFactory(first_name="Deux", residence=residence, stage="engaged")
     outside = ResidentFactory(first_name="Trois", residence=residence, stage=None)
     refugee = ResidentFactory(
-        first_name="Quatre", residence=residence, stage="engaged",
-        international_protection="refugee", preferred_language="prs",
-    )  # fmt: skip
+        first_name="Quatre",
+        residence=residence,
+        stage="engaged",
+        international_protection="refugee",
+        preferred_language="prs",
+    )
 
     def names(**filters):
         campaign = _campaign(officer, residence, **filters)
@@ -389,3 +410,51 @@ def test_the_lists_run_a_fixed_number_of_queries(
     # status, the skipped by reason
     with django_assert_num_queries(8):
         assert client.get(campaign.get_absolute_url()).status_code == 200
+
+
+def test_a_campaign_is_seen_by_those_who_work_on_all_its_residences(
+    client, officer, nantes_residences, people
+):
+    campaign = campaigns.campaign_save(
+        by=officer, name="Deux résidences", residences=nantes_residences[:2],
+        variants={"fra": "Bonjour {prenom}"},
+    )  # fmt: skip
+    colleague = UserFactory(role="insertion_officer", organisation=officer.organisation)
+    ResidenceMembershipFactory(user=colleague, residence=nantes_residences[0])
+    client.force_login(colleague)
+
+    assert client.get(campaign.get_absolute_url()).status_code == 404
+    assert client.get(reverse("outreach:campaign_edit", args=[campaign.pk])).status_code == 404
+    assert "Deux résidences" not in client.get(reverse("outreach:campaigns")).content.decode()
+
+
+def test_the_timeline_shows_the_sms_to_those_who_may_read_them_only(
+    client, officer, administrator, residence, people, published
+):
+    campaign = _campaign(officer, residence)
+    campaigns.campaign_launch(campaign=campaign, by=officer)
+    SmsMessage.objects.filter(resident=people["awa"]).update(status=SmsStatus.SENT)
+    ResidenceMembershipFactory(user=administrator, residence=residence)
+
+    client.force_login(administrator)  # opens files through a membership, reads no SMS
+    page = client.get(people["awa"].get_absolute_url())
+    assert page.status_code == 200
+    assert "Bonjour Awa" not in page.content.decode()
+    client.force_login(officer)
+    assert "Bonjour Awa" in client.get(people["awa"].get_absolute_url()).content.decode()
+
+
+def test_the_text_is_measured_with_the_sessions_own_place(client, officer, residence):
+    client.force_login(officer)
+    place = "Salle polyvalente du centre socioculturel, 12 boulevard " + "très long " * 9
+    body = "Bonjour {prenom}, permanence emploi {date} au lieu suivant : {lieu}. " + "Venez. " * 23
+    assert (
+        campaigns.check_variant(  # 3 SMS with a short place
+            body, session_at=TUESDAY, session_place="Hall"
+        ).segments
+        == 3
+    )
+    response = client.post(
+        reverse("outreach:campaign_new"), _form(residence, session_place=place[:150], body_fra=body)
+    )
+    assert "SMS avec la signature" in " ".join(response.context["form"].errors["body_fra"])

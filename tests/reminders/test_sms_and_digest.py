@@ -60,18 +60,25 @@ def sending():
 
 def _message_reminder(resident, due_at, key="appt:1:J-1", title="Rappel : rendez-vous demain."):
     return reminder_upsert(
-        dedup_key=key, assignee=None, resident=resident, kind=ReminderKind.RESIDENT_MESSAGE,
-        title=title, due_at=due_at,
-    )  # fmt: skip
+        dedup_key=key,
+        assignee=None,
+        resident=resident,
+        kind=ReminderKind.RESIDENT_MESSAGE,
+        title=title,
+        due_at=due_at,
+    )
 
 
 @pytest.fixture
 def consenting(officer, nantes_residences):
     resident = ResidentFactory(residence=nantes_residences[0], insertion_officer=officer)
     resident_services.consent_record(
-        resident=resident, scope=ConsentScope.SMS, given_on=datetime.date(2026, 11, 1),
-        method="oral", by=officer,
-    )  # fmt: skip
+        resident=resident,
+        scope=ConsentScope.SMS,
+        given_on=datetime.date(2026, 11, 1),
+        method="oral",
+        by=officer,
+    )
     return resident
 
 
@@ -89,8 +96,10 @@ def test_a_due_message_becomes_one_outbox_message_however_often_the_scan_runs(
 
     message = SmsMessage.objects.get()
     assert (message.owner_kind, message.owner_id, message.status) == (
-        "reminder", reminder.pk, SmsStatus.SENT,
-    )  # fmt: skip
+        "reminder",
+        reminder.pk,
+        SmsStatus.SENT,
+    )
     assert message.body.startswith("Rappel : rendez-vous demain.")
     assert "Adoma O2R" in message.body  # the signature
     assert len(locmem.calls) == 1
@@ -147,9 +156,12 @@ def _scheduled_interview(coach, accompaniment, opening, interview_at):
         introduction=introduction, to=IntroductionStatus.ACCEPTED, by=coach
     )
     employment.introduction_move(
-        introduction=introduction, to=IntroductionStatus.INTERVIEW_SCHEDULED, by=coach,
-        interview_at=interview_at, interview_place="Boulangerie du Port, 4 quai de la Fosse",
-    )  # fmt: skip
+        introduction=introduction,
+        to=IntroductionStatus.INTERVIEW_SCHEDULED,
+        by=coach,
+        interview_at=interview_at,
+        interview_place="Boulangerie du Port, 4 quai de la Fosse",
+    )
     return introduction
 
 
@@ -162,9 +174,12 @@ def test_the_interview_reminder_for_a_monday_goes_on_saturday_at_10(
 ):
     time_machine.move_to(TUESDAY, tick=False)
     resident_services.consent_record(
-        resident=accompaniment.resident, scope=ConsentScope.SMS, given_on=TUESDAY.date(),
-        method="oral", by=officer,
-    )  # fmt: skip
+        resident=accompaniment.resident,
+        scope=ConsentScope.SMS,
+        given_on=TUESDAY.date(),
+        method="oral",
+        by=officer,
+    )
     monday = _at(datetime.date(2026, 12, 14), 14)
 
     introduction = _scheduled_interview(coach, accompaniment, opening, monday)
@@ -179,9 +194,12 @@ def test_a_moved_interview_sends_its_new_reminder_and_not_the_old_one(
 ):
     time_machine.move_to(TUESDAY, tick=False)
     resident_services.consent_record(
-        resident=accompaniment.resident, scope=ConsentScope.SMS, given_on=TUESDAY.date(),
-        method="oral", by=officer,
-    )  # fmt: skip
+        resident=accompaniment.resident,
+        scope=ConsentScope.SMS,
+        given_on=TUESDAY.date(),
+        method="oral",
+        by=officer,
+    )
     thursday = _at(datetime.date(2026, 12, 10), 9)
     introduction = _scheduled_interview(coach, accompaniment, opening, thursday)
     time_machine.move_to(_at(datetime.date(2026, 12, 9), 10), tick=False)  # Wednesday 10:00
@@ -190,9 +208,12 @@ def test_a_moved_interview_sends_its_new_reminder_and_not_the_old_one(
 
     friday = _at(datetime.date(2026, 12, 11), 9)
     employment.introduction_move(
-        introduction=introduction, to=IntroductionStatus.INTERVIEW_SCHEDULED, by=coach,
-        interview_at=friday, interview_place="Boulangerie du Port, 4 quai de la Fosse",
-    )  # fmt: skip
+        introduction=introduction,
+        to=IntroductionStatus.INTERVIEW_SCHEDULED,
+        by=coach,
+        interview_at=friday,
+        interview_place="Boulangerie du Port, 4 quai de la Fosse",
+    )
     sms.sms_dispatch()
     sending()
     time_machine.move_to(_at(datetime.date(2026, 12, 10), 10), tick=False)
@@ -212,9 +233,12 @@ def test_a_cancelled_interview_sends_nothing(
 ):
     time_machine.move_to(TUESDAY, tick=False)
     resident_services.consent_record(
-        resident=accompaniment.resident, scope=ConsentScope.SMS, given_on=TUESDAY.date(),
-        method="oral", by=officer,
-    )  # fmt: skip
+        resident=accompaniment.resident,
+        scope=ConsentScope.SMS,
+        given_on=TUESDAY.date(),
+        method="oral",
+        by=officer,
+    )
     introduction = _scheduled_interview(
         coach, accompaniment, opening, _at(TUESDAY.date() + datetime.timedelta(days=2), 9)
     )
@@ -244,19 +268,18 @@ def test_a_reminder_message_a_day_past_its_time_is_not_sent(time_machine, consen
     assert locmem.calls == []
 
 
-def test_a_reminder_moved_after_it_was_done_opens_again(officer):
-    reminder = reminder_upsert(dedup_key="k", assignee=officer, title="Appeler", due_at=TUESDAY)
-    Reminder.objects.filter(pk=reminder.pk).update(done_at=TUESDAY)
+def test_a_message_reminder_changed_after_it_went_opens_again_a_task_does_not(officer):
+    message = _message_reminder(ResidentFactory(), TUESDAY)
+    task = reminder_upsert(dedup_key="k", assignee=officer, title="Appeler", due_at=TUESDAY)
+    Reminder.objects.update(done_at=TUESDAY)
 
-    same = reminder_upsert(dedup_key="k", assignee=officer, title="Appeler", due_at=TUESDAY)
-    assert same.done_at is not None
-    moved = reminder_upsert(
-        dedup_key="k",
-        assignee=officer,
-        title="Appeler",
-        due_at=TUESDAY + datetime.timedelta(days=2),
-    )
-    assert moved.done_at is None
+    later = TUESDAY + datetime.timedelta(days=2)
+    same = _message_reminder(message.resident, TUESDAY)
+    assert same.done_at is not None  # the same message: done
+    moved = _message_reminder(message.resident, later)
+    assert moved.done_at is None  # moved: its new SMS goes
+    reworded = reminder_upsert(dedup_key="k", assignee=officer, title="Rappeler", due_at=later)
+    assert reworded.pk == task.pk and reworded.done_at is not None  # a task stays done
 
 
 # --- Mes rappels: snooze, badge, digest -----------------------------------------------------------
@@ -297,9 +320,11 @@ def test_the_digest_lists_each_reminder_once_and_goes_once_a_day(officer, time_m
     time_machine.move_to(_at(TUESDAY.date(), 7), tick=False)
     for key, days in (("late", -2), ("today", 0), ("later", 3)):
         reminder_upsert(
-            dedup_key=key, assignee=officer, title=f"Rappel {key}",
+            dedup_key=key,
+            assignee=officer,
+            title=f"Rappel {key}",
             due_at=TUESDAY + datetime.timedelta(days=days),
-        )  # fmt: skip
+        )
 
     assert digest_send(user=officer) is True
     assert digest_send(user=officer) is False  # beat ticked twice
@@ -362,3 +387,75 @@ def test_a_right_to_work_document_expiring_within_60_days_reminds_her_officers(
     first = reminders.get(resident=assigned)
     assert first.due_at == _at(expires_on - datetime.timedelta(days=60), 9)
     assert f"{expires_on:%d/%m/%Y}" in first.title
+
+
+def test_an_interview_moved_within_the_same_day_sends_its_new_time(
+    time_machine, coach, accompaniment, opening, officer, sending
+):
+    time_machine.move_to(TUESDAY, tick=False)
+    resident_services.consent_record(
+        resident=accompaniment.resident, scope=ConsentScope.SMS, given_on=TUESDAY.date(),
+        method="oral", by=officer,
+    )  # fmt: skip
+    thursday = datetime.date(2026, 12, 10)
+    introduction = _scheduled_interview(coach, accompaniment, opening, _at(thursday, 14))
+    time_machine.move_to(_at(datetime.date(2026, 12, 9), 10), tick=False)
+    reminders_dispatch_due()  # the 14h message is handed over
+
+    employment.introduction_move(
+        introduction=introduction, to=IntroductionStatus.INTERVIEW_SCHEDULED, by=coach,
+        interview_at=_at(thursday, 16), interview_place="Boulangerie du Port, 4 quai de la Fosse",
+    )  # fmt: skip
+    reminders_dispatch_due()
+    sms.sms_dispatch()
+    sending()
+
+    sent = SmsMessage.objects.get(status=SmsStatus.SENT)
+    assert "jeudi 10 décembre à 16h" in sent.body
+    assert SmsMessage.objects.exclude(pk=sent.pk).get().skip_reason == SkipReason.NOT_RELEVANT
+    assert len(locmem.calls) == 1
+
+
+def test_a_reminder_held_past_its_day_is_not_sent(time_machine, consenting, sending):
+    saturday = _at(datetime.date(2026, 12, 12), 10)
+    time_machine.move_to(saturday, tick=False)
+    _message_reminder(consenting, saturday)
+    reminders_dispatch_due()
+    time_machine.move_to(_at(datetime.date(2026, 12, 14), 9), tick=False)  # Monday, the day
+    sms.sms_dispatch()
+    sending()
+
+    assert SmsMessage.objects.get().skip_reason == SkipReason.NOT_RELEVANT
+    assert locmem.calls == []
+
+
+def test_a_snoozed_right_to_work_reminder_stays_snoozed(
+    client, officer, nantes_residences, time_machine
+):
+    time_machine.move_to(TUESDAY, tick=False)
+    ResidentFactory(
+        residence=nantes_residences[0], insertion_officer=officer,
+        right_to_work_expires_on=TUESDAY.date() + datetime.timedelta(days=30),
+    )  # fmt: skip
+    resident_services.right_to_work_remind()
+    reminder = Reminder.objects.get()
+    client.force_login(officer)
+    client.post(reverse("reminders:snooze", args=[reminder.pk]), {"until": "next_week"})
+
+    time_machine.move_to(TUESDAY + datetime.timedelta(days=1), tick=False)
+    resident_services.right_to_work_remind()  # the next day's scan
+
+    reminder.refresh_from_db()
+    assert reminder.due_at == _at(datetime.date(2026, 12, 14), 9)
+
+
+def test_a_digest_that_could_not_be_sent_goes_at_the_next_tick(officer, time_machine):
+    time_machine.move_to(_at(TUESDAY.date(), 7), tick=False)
+    reminder_upsert(dedup_key="k", assignee=officer, title="Appeler", due_at=TUESDAY)
+
+    with mock.patch("o2r.reminders.services.send_mail", side_effect=OSError("SMTP down")):
+        assert send_digests() == 0
+    assert not DigestSent.objects.exists()
+    assert send_digests() == 1
+    assert send_digests() == 0
+    assert len(mail.outbox) == 1

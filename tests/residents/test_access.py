@@ -177,9 +177,8 @@ def _sms(w):
     uncertain = SmsMessage.objects.get(owner_id=launched.pk, resident=shared)
     SmsMessage.objects.filter(pk=uncertain.pk).update(status="unknown")
     sms_services.sms_opt_out(phone="+33612345601", scope="all", source="staff", by=officer)
-    reply = InboxMessage.objects.create(
-        phone="+33612345601", body="Oui je viens", residence=shared.residence
-    )
+    reply = InboxMessage.objects.create(phone="+33612345601", body="Oui je viens")
+    reply.residences.set([shared.residence])
     return Sms(draft=draft, launched=launched, uncertain=uncertain, reply=reply)
 
 

@@ -219,7 +219,9 @@ ALLOWED = {
     "o2r/accounts/models.py",
     "o2r/accounts/admin.py",
     "o2r/core/demo.py",
+    "o2r/core/demo_sms.py",
     "o2r/core/benchdata.py",
+    "o2r/core/bench_sms.py",
 }
 
 

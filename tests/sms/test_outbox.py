@@ -42,6 +42,7 @@ def published():
     sent, dispatched = [], []
     with (
         mock.patch.object(tasks.send_sms_many, "delay", side_effect=sent.extend),
+        mock.patch.object(tasks.send_sms, "delay", side_effect=sent.append),
         mock.patch.object(
             tasks.dispatch_pending, "delay", side_effect=lambda: dispatched.append(1)
         ),
@@ -55,9 +56,14 @@ def _status(message):
 
 def _draft(resident, key, **fields):
     return services.Draft(
-        resident_id=resident.pk, owner_id=1, to=resident.phone.as_e164, body="Bonjour",
-        dedup_key=key, legal_basis=LegalBasis.OBJECTION, **fields,
-    )  # fmt: skip
+        resident_id=resident.pk,
+        owner_id=1,
+        to=resident.phone.as_e164,
+        body="Bonjour",
+        dedup_key=key,
+        legal_basis=LegalBasis.OBJECTION,
+        **fields,
+    )
 
 
 # --- G1: at most one SMS per key ------------------------------------------------------------------
@@ -278,8 +284,10 @@ def test_a_person_resends_an_unknown_message_once_with_a_reason(now, published, 
 
     message.refresh_from_db()
     assert (message.status, message.resent_by, message.resend_reason) == (
-        SmsStatus.SENT, officer, "Elle ne l'a pas reçu",
-    )  # fmt: skip
+        SmsStatus.SENT,
+        officer,
+        "Elle ne l'a pas reçu",
+    )
     assert len(locmem.calls) == 1
 
 
@@ -350,13 +358,18 @@ def test_consent_as_legal_basis_needs_a_standing_sms_consent(now, officer):
     assert SmsMessage.objects.get(pk=message.pk).skip_reason == SkipReason.NO_CONSENT
 
     resident_services.consent_record(
-        resident=message.resident, scope=ConsentScope.SMS, given_on=now.date(), method="oral",
+        resident=message.resident,
+        scope=ConsentScope.SMS,
+        given_on=now.date(),
+        method="oral",
         by=officer,
-    )  # fmt: skip
+    )
     again = SmsMessageFactory(
-        queued=True, legal_basis=LegalBasis.CONSENT, resident=message.resident,
+        queued=True,
+        legal_basis=LegalBasis.CONSENT,
+        resident=message.resident,
         dedup_key="test:again",
-    )  # fmt: skip
+    )
     assert services.sms_send(message_id=again.pk) == SmsStatus.SENT
 
 
@@ -447,3 +460,40 @@ def test_a_batch_claims_each_message_alone_and_keeps_to_the_providers_rate(now, 
     # A pause after each message sent, none after one another process owned.
     assert sleep.call_count == 2
     assert all(0 < call.args[0] <= 0.25 for call in sleep.call_args_list)
+
+
+def test_a_quiet_hours_hold_is_not_an_attempt(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 12, 8, 21, 0, tzinfo=PARIS), tick=False)
+    message = SmsMessageFactory(queued=True)
+    services.sms_send(message_id=message.pk)
+    assert SmsMessage.objects.get(pk=message.pk).attempts == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["resident=²", "owner=campaign:²", "resident=9" * 30, "message=x"]
+)
+def test_odd_outbox_filters_are_no_500(client, officer, query):
+    client.force_login(officer)
+    assert client.get(f"/sms/?{query}").status_code == 200
+
+
+def test_an_opposition_of_a_shared_number_is_lifted_only_by_who_follows_all_its_people(
+    client, officer, coach, nantes_residences, adelis
+):
+    mine = ResidentFactory(residence=nantes_residences[0], phone="+33612345678", job_coach=coach)
+    resident_services.consent_record(
+        resident=mine, scope=ConsentScope.SHARING, given_on=timezone.localdate(),
+        method="oral", by=officer, recipient_organisation=adelis,
+    )  # fmt: skip
+    ResidentFactory(residence=nantes_residences[0], phone="+33612345678")  # not the coach's
+    services.sms_opt_out(phone="+33612345678", scope=OptOutScope.ALL, source="stop_reply")
+    client.force_login(coach)
+
+    client.post(f"/sms/residents/{mine.pk}/opposition/lever/", {"scope": "all"})
+    assert SmsOptOut.objects.exists()
+    client.force_login(officer)
+    client.post(f"/sms/residents/{mine.pk}/opposition/lever/", {"scope": "all"})
+    assert not SmsOptOut.objects.exists()
+    events = SmsOptOut.pgh_event_models["delete"].objects
+    [lifted] = events.filter(pgh_label="delete")
+    assert lifted.pgh_context.metadata["user"] == officer.pk

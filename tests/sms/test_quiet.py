@@ -247,6 +247,11 @@ def test_latest_allowed_at_or_before_with_quiet_hours_off(settings):
     assert_same(latest_allowed_at_or_before(date(2027, 3, 14), time(10, 0)), paris(2027, 3, 14, 10))
 
 
-def test_latest_allowed_at_or_before_refuses_a_quiet_time():
-    with pytest.raises(ValueError, match="quiet hours"):
-        latest_allowed_at_or_before(date(2027, 3, 10), time(21, 0))
+def test_latest_allowed_at_or_before_a_quiet_time_takes_the_first_allowed_minute(settings):
+    # A Wednesday: 21:00 is quiet, the day's first allowed minute is 09:00.
+    assert_same(latest_allowed_at_or_before(date(2027, 3, 10), time(21, 0)), paris(2027, 3, 10, 9))
+    # Quiet hours set to end at 10:30: a 10:00 reminder goes at 10:30 (never a 500).
+    settings.SMS_QUIET_END = "10:30"
+    assert_same(
+        latest_allowed_at_or_before(date(2027, 3, 10), time(10, 0)), paris(2027, 3, 10, 10, 30)
+    )

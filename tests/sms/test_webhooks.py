@@ -16,7 +16,12 @@ from o2r.sms.enums import InboundOutcome, OptOutScope, SmsStatus
 from o2r.sms.models import DeliveryEvent, InboundEvent, InboxMessage, SmsMessage, SmsOptOut
 from outreach.enums import Channel, Outcome
 from outreach.models import Contact
-from tests.residents.factories import ResidentFactory
+from tests.accounts.factories import UserFactory
+from tests.residents.factories import (
+    ResidenceFactory,
+    ResidenceMembershipFactory,
+    ResidentFactory,
+)
 from tests.sms import owner
 from tests.sms.factories import SmsMessageFactory
 
@@ -81,8 +86,10 @@ def test_delivered_is_never_downgraded_and_older_reports_are_ignored(client):
     assert message.status == SmsStatus.DELIVERED
     assert DeliveryEvent.objects.count() == 3  # each stored, none applied but the first
     assert list(DeliveryEvent.objects.order_by("pk").values_list("applied", flat=True)) == [
-        True, False, False,
-    ]  # fmt: skip
+        True,
+        False,
+        False,
+    ]
     assert not SmsOptOut.objects.exists()  # an older bounce changes nothing
 
 
@@ -148,9 +155,11 @@ def _inbound(text, number="0612345678", **extra):
 @pytest.fixture
 def replying(officer, nantes_residences):
     resident = ResidentFactory(
-        first_name="Awa", residence=nantes_residences[0], phone="+33612345678",
+        first_name="Awa",
+        residence=nantes_residences[0],
+        phone="+33612345678",
         insertion_officer=officer,
-    )  # fmt: skip
+    )
     # An interview's reminder: its owner has no reply hook, outreach's default answers.
     message = _sent(resident=resident, to="+33612345678", owner_kind="reminder")
     return resident, message
@@ -181,8 +190,10 @@ def test_a_reply_becomes_a_contact_on_the_timeline_with_a_reminder_for_her_offic
     assert response.status_code == 200
     contact = Contact.objects.get()
     assert (contact.resident, contact.channel, contact.outcome) == (
-        resident, Channel.SMS, Outcome.REPLIED,
-    )  # fmt: skip
+        resident,
+        Channel.SMS,
+        Outcome.REPLIED,
+    )
     assert contact.summary == "Oui je viens jeudi, merci"
     assert contact.by is None
     [reminder] = Reminder.objects.filter(resident=resident)
@@ -228,9 +239,8 @@ def test_a_shared_number_waits_in_the_inbox_of_its_residence(client, nantes_resi
     _post(client, _inbound_url(), _inbound("C'est pour mon fils"))
 
     item = InboxMessage.objects.get()
-    assert (item.phone, item.body, item.residence) == (
-        "+33612345678", "C'est pour mon fils", nantes_residences[0],
-    )  # fmt: skip
+    assert (item.phone, item.body) == ("+33612345678", "C'est pour mon fils")
+    assert list(item.residences.all()) == [nantes_residences[0]]
     assert not Contact.objects.exists()
 
 
@@ -238,7 +248,7 @@ def test_an_unknown_number_waits_in_the_inbox_of_every_officer(client, officer, 
     _post(client, _inbound_url(), _inbound("Qui êtes-vous ?", number="0698765432"))
 
     item = InboxMessage.objects.get()
-    assert item.residence is None and item.phone == "+33698765432"
+    assert not item.residences.exists() and item.phone == "+33698765432"
     assert InboxMessage.objects.visible_to(officer).get() == item
     assert InboxMessage.objects.visible_to(outsider).get() == item
 
@@ -307,3 +317,49 @@ def test_the_command_prints_the_inbound_url_to_give_the_provider(settings, capsy
     settings.O2R_PUBLIC_URL = "https://o2r.example.org/"
     call_command("sms_webhooks")
     assert f"https://o2r.example.org{_inbound_url()}" in capsys.readouterr().out
+
+
+def test_a_number_shared_across_two_residences_is_seen_by_their_officers_only(
+    client, officer, outsider, nantes_residences, other_territory_residence
+):
+    ResidentFactory(first_name="Amina", residence=nantes_residences[0], phone="+33612345678")
+    ResidentFactory(first_name="Youssef", residence=other_territory_residence, phone="+33612345678")
+
+    _post(client, _inbound_url(), _inbound("Bonjour"))
+
+    item = InboxMessage.objects.get()
+    assert set(item.residences.all()) == {nantes_residences[0], other_territory_residence}
+    assert InboxMessage.objects.visible_to(officer).get() == item
+    assert InboxMessage.objects.visible_to(outsider).get() == item
+    stranger_residence = ResidenceFactory(name="Ailleurs", territory="Brest")
+    stranger = UserFactory(role="insertion_officer", organisation=officer.organisation)
+    ResidenceMembershipFactory(user=stranger, residence=stranger_residence)
+    assert not InboxMessage.objects.visible_to(stranger).exists()
+
+
+def test_her_waiting_replies_are_in_her_export_and_go_with_her_erasure(
+    client, officer, nantes_residences
+):
+    resident = ResidentFactory(residence=nantes_residences[0], phone="+33612345678")
+    ResidentFactory(residence=nantes_residences[0], phone="+33612345678")  # a family phone
+    _post(client, _inbound_url(), _inbound("mk-waiting-reply"))
+    client.force_login(officer)
+
+    exported = client.get(reverse("residents:personal_data_json", args=[resident.pk]))
+    assert "mk-waiting-reply" in exported.content.decode()
+    client.post(reverse("residents:erase", args=[resident.pk]), {"confirm": "on"})
+
+    assert not InboxMessage.objects.exists()
+
+
+def test_a_nul_byte_in_a_report_is_no_500(client):
+    message = _sent()
+    response = _post(client, _delivery_url(message), _report("deli\x00vered"))
+    assert response.status_code == 200
+    assert DeliveryEvent.objects.get().provider_status == "delivered"
+
+
+def test_stop_inside_a_sentence_is_a_reply(client, replying):
+    _post(client, _inbound_url(), _inbound("Stop je viens demain"))
+    assert not SmsOptOut.objects.exists()
+    assert Contact.objects.get().summary == "Stop je viens demain"

@@ -26,9 +26,11 @@ def message(officer, nantes_residences, settings):
     settings.SMS_QUIET_HOURS = False
     ResidentFactory(first_name="Awa", residence=nantes_residences[0])
     campaign = campaigns.campaign_save(
-        by=officer, name="Permanence", residences=[nantes_residences[0]],
+        by=officer,
+        name="Permanence",
+        residences=[nantes_residences[0]],
         variants={"fra": "Bonjour {prenom}, permanence emploi jeudi au hall."},
-    )  # fmt: skip
+    )
     campaigns.campaign_launch(campaign=campaign, by=officer)
     row = SmsMessage.objects.get()
     SmsMessage.objects.filter(pk=row.pk).update(status=SmsStatus.QUEUED, queued_at=timezone.now())
@@ -49,8 +51,9 @@ def test_the_same_task_delivered_three_times_sends_once(message, tmp_path):
             publish(tasks.send_sms, str(message.pk))  # and a resend's, twice
         wait_for(
             lambda: log.read_text().count("o2r.sms.tasks.send_sms") >= 6,  # received + done
-            worker=worker, log_path=log,
-        )  # fmt: skip
+            worker=worker,
+            log_path=log,
+        )
         wait_for(lambda: log.read_text().count("succeeded") >= 3, worker=worker, log_path=log)
 
     assert [line["id"] for line in _lines(outbox)] == [str(message.pk)]
@@ -64,9 +67,12 @@ def test_a_worker_killed_after_its_claim_leaves_the_row_unknown_and_sends_nothin
 ):
     outbox, log = tmp_path / "outbox.jsonl", tmp_path / "worker.log"
     with celery_worker(
-        log, name="doomed", SMS_BACKEND="tests.sms.backends.HangingBackend",
-        SMS_FILE_PATH=outbox, SMS_QUIET_HOURS="false",
-    ) as worker:  # fmt: skip
+        log,
+        name="doomed",
+        SMS_BACKEND="tests.sms.backends.HangingBackend",
+        SMS_FILE_PATH=outbox,
+        SMS_QUIET_HOURS="false",
+    ) as worker:
         publish(tasks.send_sms, str(message.pk))
         # The provider has it; the worker waits for an answer that never comes.
         wait_for(lambda: len(_lines(outbox)) == 1, worker=worker, log_path=log)
@@ -82,14 +88,18 @@ def test_a_worker_killed_after_its_claim_leaves_the_row_unknown_and_sends_nothin
     assert services.sms_reconcile(now=later) == 1
     assert SmsMessage.objects.get(pk=message.pk).status == SmsStatus.UNKNOWN
     with celery_worker(
-        tmp_path / "second.log", name="second", SMS_BACKEND="file", SMS_FILE_PATH=outbox,
+        tmp_path / "second.log",
+        name="second",
+        SMS_BACKEND="file",
+        SMS_FILE_PATH=outbox,
         SMS_QUIET_HOURS="false",
-    ) as worker:  # fmt: skip
+    ) as worker:
         publish(tasks.send_sms, str(message.pk))  # the killed worker's task, delivered again
         wait_for(
             lambda: "succeeded" in (tmp_path / "second.log").read_text(),
-            worker=worker, log_path=tmp_path / "second.log",
-        )  # fmt: skip
+            worker=worker,
+            log_path=tmp_path / "second.log",
+        )
     services.sms_dispatch(now=later)
 
     assert len(_lines(outbox)) == 1
