@@ -134,7 +134,15 @@ def _samples(campaign, audience):
     return samples
 
 
-def _progress_context(campaign):
+def _can_write(user, campaign) -> bool:
+    return access.allows(user, Action.SMS_CAMPAIGN_WRITE) and (
+        SmsCampaign.objects.visible_to(user, Action.SMS_CAMPAIGN_WRITE)
+        .filter(pk=campaign.pk)
+        .exists()
+    )
+
+
+def _progress_context(campaign, *, can_write):
     counts = campaigns.campaign_progress(campaign)
     total = sum(n for status, n in counts.items() if status != SmsStatus.SKIPPED)
     done = sum(
@@ -159,6 +167,7 @@ def _progress_context(campaign):
     )
     return {
         "campaign": campaign,
+        "can_write": can_write,
         "counts": counts,
         "rows": [(SmsStatus(s).label, s, counts[s]) for s in SmsStatus.values if s != "skipped"],
         "total": total,
@@ -174,11 +183,7 @@ def campaign_detail(request, pk):
     """A draft: its preview (how many, in which languages, who is left out and why) and the
     launch. Launched: its progress."""
     campaign = _campaign_for_user(request, pk)
-    can_write = access.allows(request.user, Action.SMS_CAMPAIGN_WRITE) and (
-        SmsCampaign.objects.visible_to(request.user, Action.SMS_CAMPAIGN_WRITE)
-        .filter(pk=campaign.pk)
-        .exists()
-    )
+    can_write = _can_write(request.user, campaign)
     context = {"campaign": campaign, "can_write": can_write}
     if campaign.is_draft:
         audience = campaigns.campaign_audience(campaign)
@@ -195,7 +200,7 @@ def campaign_detail(request, pk):
             legal_basis=LegalBasis(campaigns.campaign_legal_basis(campaign)).label,
         )
     else:
-        context.update(_progress_context(campaign))
+        context.update(_progress_context(campaign, can_write=can_write))
     return render(request, "outreach/campaigns/detail.html", context)
 
 
@@ -204,7 +209,8 @@ def campaign_progress(request, pk):
     """The progress block alone, for the page's self-refresh (htmx, every 2 seconds while
     messages are still to go)."""
     campaign = _campaign_for_user(request, pk)
-    return render(request, "outreach/campaigns/detail.html#progress", _progress_context(campaign))
+    context = _progress_context(campaign, can_write=_can_write(request.user, campaign))
+    return render(request, "outreach/campaigns/detail.html#progress", context)
 
 
 @require_POST

@@ -325,7 +325,9 @@ def campaign_launch(*, campaign: SmsCampaign, by) -> int:
             action = OutreachAction.objects.create(
                 kind=ActionKind.SMS_CAMPAIGN,
                 residence=residence,
+                # Not a session that stays open: sent at once (or when scheduled).
                 started_at=campaign.scheduled_at or now,
+                ended_at=campaign.scheduled_at or now,
                 created_by=by,
                 campaign=campaign,
                 notes=campaign.name,

@@ -4,17 +4,18 @@ progress page reach the end while a real Celery worker sends through the file ba
 outbox page then shows each message in its recipient's language."""
 
 import json
+from unittest import mock
 
 import pytest
 from playwright.sync_api import expect
 
-from o2r.celery import app
 from o2r.sms import services as sms
+from o2r.sms import tasks
 from o2r.sms.enums import SmsStatus
 from o2r.sms.models import SmsMessage
 from tests.browser.conftest import log_in_on
 from tests.residents.factories import ResidentFactory
-from tests.utils import celery_worker, redis_url
+from tests.utils import celery_worker, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.process, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +25,13 @@ ENGLISH = "Hello {prenom}, a job drop-in session takes place on Thursday at 2pm 
 
 @pytest.fixture
 def redis_broker(settings):
-    """This process publishes to the worker's Redis (the on-commit nudge), and SMS may go at
-    any hour for the test."""
+    """The launch's on-commit nudge reaches the worker's Redis (whatever this process's broker
+    is), and SMS may go at any hour for the test."""
     settings.SMS_QUIET_HOURS = False
-    previous = app.conf.broker_url
-    app.conf.broker_url = redis_url()
-    yield
-    app.conf.broker_url = previous
+    with mock.patch.object(
+        tasks.dispatch_pending, "delay", side_effect=lambda: publish(tasks.dispatch_pending)
+    ):
+        yield
 
 
 def test_a_campaign_in_two_languages_goes_through_the_real_worker(

@@ -308,6 +308,7 @@ def test_launching_twice_sends_one_sms_per_resident_in_her_language(
     )
     action = OutreachAction.objects.get(campaign=campaign)
     assert (action.kind, action.residence) == (ActionKind.SMS_CAMPAIGN, residence)
+    assert action.ended_at == action.started_at  # not a session left open on her home page
 
 
 def test_a_launch_rolled_back_leaves_nothing(
