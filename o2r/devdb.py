@@ -16,6 +16,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
@@ -25,6 +26,18 @@ VAR_DIR = Path(os.environ.get("O2R_VAR_DIR") or BASE_DIR / "var")
 PGDATA = VAR_DIR / "pg"
 URL_FILE = VAR_DIR / "database_url"
 DATABASE_NAME = "o2r"
+
+
+def url_of(params: dict, name: str | None = None) -> str:
+    """A postgres:// URL for Django's connection settings (another database `name` of the
+    same server if given): for a worker process started on the same database."""
+    host = params["HOST"] or ""
+    hostpart = quote(host, safe="") if host.startswith("/") else host
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    auth = quote(params["USER"] or "postgres", safe="")
+    if params.get("PASSWORD"):
+        auth += ":" + quote(params["PASSWORD"], safe="")
+    return f"postgres://{auth}@{hostpart}{port}/{name or params['NAME']}"
 
 
 def _system_user():

@@ -5,9 +5,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 from django.db import connection
+
+from o2r.devdb import url_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -16,14 +17,7 @@ PYTHON = sys.executable
 def database_url(name=None):
     """The URL of the database the tests run on (the test database by default), for a
     subprocess of the application."""
-    params = connection.settings_dict
-    host = params["HOST"] or ""
-    hostpart = quote(host, safe="") if host.startswith("/") else host
-    port = f":{params['PORT']}" if params["PORT"] else ""
-    auth = quote(params["USER"] or "postgres", safe="")
-    if params.get("PASSWORD"):
-        auth += ":" + quote(params["PASSWORD"], safe="")
-    return f"postgres://{auth}@{hostpart}{port}/{name or params['NAME']}"
+    return url_of(connection.settings_dict, name)
 
 
 def redis_url():

@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import quote
 
 import redis
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.db import connection, transaction
 from o2r.accounts.enums import Role
 from o2r.accounts.models import Organisation, User
 from o2r.celery import app
+from o2r.devdb import url_of
 from o2r.sms import services as sms
 from o2r.sms.enums import SmsStatus
 from o2r.sms.models import SmsMessage
@@ -86,17 +86,6 @@ def _broker():
     except redis.RedisError as error:
         raise RuntimeError(f"le banc SMS a besoin de Redis ({url}) : {error}") from error
     return url
-
-
-def _database_url():
-    params = connection.settings_dict
-    host = params["HOST"] or ""
-    hostpart = quote(host, safe="") if host.startswith("/") else host
-    port = f":{params['PORT']}" if params["PORT"] else ""
-    auth = quote(params["USER"] or "postgres", safe="")
-    if params.get("PASSWORD"):
-        auth += ":" + quote(params["PASSWORD"], safe="")
-    return f"postgres://{auth}@{hostpart}{port}/{params['NAME']}"
 
 
 def _recipients():
@@ -178,7 +167,7 @@ def measure_campaign(write) -> dict:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "o2r.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": url_of(connection.settings_dict),
         "REDIS_URL": broker,
         "SMS_BACKEND": "brevo",
         "SMS_BREVO_BASE_URL": fake.url,

@@ -148,6 +148,17 @@ def test_a_message_reminder_needs_her_sms_consent(time_machine, nantes_residence
     assert locmem.calls == []
 
 
+def _on_tuesday_with_sms_consent(time_machine, resident, officer):
+    time_machine.move_to(TUESDAY, tick=False)
+    resident_services.consent_record(
+        resident=resident,
+        scope=ConsentScope.SMS,
+        given_on=TUESDAY.date(),
+        method="oral",
+        by=officer,
+    )
+
+
 def _scheduled_interview(coach, accompaniment, opening, interview_at):
     introduction = employment.introduction_propose(
         accompaniment=accompaniment, opening=opening, by=coach
@@ -172,14 +183,7 @@ def _eve_reminder(introduction):
 def test_the_interview_reminder_for_a_monday_goes_on_saturday_at_10(
     time_machine, coach, accompaniment, opening, officer
 ):
-    time_machine.move_to(TUESDAY, tick=False)
-    resident_services.consent_record(
-        resident=accompaniment.resident,
-        scope=ConsentScope.SMS,
-        given_on=TUESDAY.date(),
-        method="oral",
-        by=officer,
-    )
+    _on_tuesday_with_sms_consent(time_machine, accompaniment.resident, officer)
     monday = _at(datetime.date(2026, 12, 14), 14)
 
     introduction = _scheduled_interview(coach, accompaniment, opening, monday)
@@ -192,14 +196,7 @@ def test_the_interview_reminder_for_a_monday_goes_on_saturday_at_10(
 def test_a_moved_interview_sends_its_new_reminder_and_not_the_old_one(
     time_machine, coach, accompaniment, opening, officer, sending
 ):
-    time_machine.move_to(TUESDAY, tick=False)
-    resident_services.consent_record(
-        resident=accompaniment.resident,
-        scope=ConsentScope.SMS,
-        given_on=TUESDAY.date(),
-        method="oral",
-        by=officer,
-    )
+    _on_tuesday_with_sms_consent(time_machine, accompaniment.resident, officer)
     thursday = _at(datetime.date(2026, 12, 10), 9)
     introduction = _scheduled_interview(coach, accompaniment, opening, thursday)
     time_machine.move_to(_at(datetime.date(2026, 12, 9), 10), tick=False)  # Wednesday 10:00
@@ -231,14 +228,7 @@ def test_a_moved_interview_sends_its_new_reminder_and_not_the_old_one(
 def test_a_cancelled_interview_sends_nothing(
     time_machine, coach, accompaniment, opening, officer, sending
 ):
-    time_machine.move_to(TUESDAY, tick=False)
-    resident_services.consent_record(
-        resident=accompaniment.resident,
-        scope=ConsentScope.SMS,
-        given_on=TUESDAY.date(),
-        method="oral",
-        by=officer,
-    )
+    _on_tuesday_with_sms_consent(time_machine, accompaniment.resident, officer)
     introduction = _scheduled_interview(
         coach, accompaniment, opening, _at(TUESDAY.date() + datetime.timedelta(days=2), 9)
     )

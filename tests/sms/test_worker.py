@@ -43,20 +43,25 @@ def _lines(path):
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-def test_the_same_task_delivered_three_times_sends_once(message, tmp_path):
-    outbox, log = tmp_path / "outbox.jsonl", tmp_path / "worker.log"
-    with celery_worker(
-        log, SMS_BACKEND="file", SMS_FILE_PATH=outbox, SMS_QUIET_HOURS="false"
-    ) as worker:
-        publish(tasks.send_sms_many, [str(message.pk)])  # the dispatcher's batch
-        for _ in range(2):
-            publish(tasks.send_sms, str(message.pk))  # and a resend's, twice
-        wait_for(
-            lambda: log.read_text().count("o2r.sms.tasks.send_sms") >= 6,  # received + done
-            worker=worker,
-            log_path=log,
-        )
-        wait_for(lambda: log.read_text().count("succeeded") >= 3, worker=worker, log_path=log)
+def test_two_workers_racing_on_the_same_task_send_once(message, tmp_path):
+    """Six deliveries of one message (the dispatcher's batch, a sweep's, resends) shared by
+    two worker processes on Redis: one SMS."""
+    outbox = tmp_path / "outbox.jsonl"
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    env = {"SMS_BACKEND": "file", "SMS_FILE_PATH": outbox, "SMS_QUIET_HOURS": "false"}
+    with (
+        celery_worker(logs[0], name="racer-a", **env) as first,
+        celery_worker(logs[1], name="racer-b", **env) as second,
+    ):
+        for _ in range(3):
+            publish(tasks.send_sms_many, [str(message.pk)])
+            publish(tasks.send_sms, str(message.pk))
+
+        def done():
+            return sum(log.read_text().count("succeeded") for log in logs) >= 6
+
+        wait_for(done, worker=first, log_path=logs[0])
+        assert second.poll() is None, logs[1].read_text()[-3000:]
 
     assert [line["id"] for line in _lines(outbox)] == [str(message.pk)]
     message.refresh_from_db()
