@@ -20,7 +20,7 @@ from django.utils import timezone
 from employers.enums import ContractType, Schedule, Sector, Weekday
 from o2r import access
 from o2r.access import Action, Scope
-from residents.enums import LANGUAGES, ExitReason
+from residents.enums import LANGUAGES, ExitReason, Sex
 from residents.models import NOTHING, Consent, Resident, confidential_notes_q, tracked
 
 from .enums import (
@@ -222,6 +222,20 @@ class AccompanimentQuerySet(models.QuerySet):
     def load_by_coach(self):
         """{coach id: open accompaniments}."""
         return dict(self.open().values_list("coach").annotate(n=Count("pk")).order_by())
+
+    def load_by_coach_on(self, day):
+        """{coach id: accompaniments open on `day`} (a period's last day)."""
+        return dict(self.open_on(day).values_list("coach").annotate(n=Count("pk")).order_by())
+
+    def six_months_after_exit_in(self, start, end):
+        """Ended so that their six-month point falls in [start, end) (dates): the exits whose
+        situation six months later the funder asks for in that period."""
+        months = relativedelta(months=settings.O2R_POST_EXIT_MONTHS)
+        return self.ended_in(start - months, end - months)
+
+    def by_post_exit_situation(self) -> dict[str, int]:
+        """{situation: n}; "" for those whose situation was not recorded."""
+        return dict(self.values_list("post_exit_situation").annotate(n=Count("pk")).order_by())
 
 
 class Accompaniment(models.Model):
@@ -528,6 +542,10 @@ class IntroductionQuerySet(models.QuerySet):
         """Those that reached a meeting at the workplace."""
         return self.filter(interview_held_on__isnull=False)
 
+    def interviews_held_in(self, start, end):
+        """Meetings at the workplace held on days in [start, end) (dates)."""
+        return self.filter(interview_held_on__gte=start, interview_held_on__lt=end)
+
     def by_status(self):
         return dict(self.values_list("status").annotate(n=Count("pk")).order_by())
 
@@ -719,6 +737,31 @@ class PlacementQuerySet(models.QuerySet):
     def by_contract(self):
         return dict(self.values_list("contract_type").annotate(n=Count("pk")).order_by())
 
+    def by_contract_and_sex(self) -> dict[tuple[str, str], int]:
+        """{(contract type, sex that day): hires} (the funder's women/men by contract)."""
+        rows = self.values_list("contract_type", "sex").annotate(n=Count("pk")).order_by()
+        return {(contract, sex): n for contract, sex, n in rows}
+
+    def six_month_outcomes(self, today=None) -> dict[str, int]:
+        """Where these hires stand at six months, in one query: "confirmed" (the M6 follow-up
+        says still in the job), "ended" (ended early, or M6 says no longer in the job),
+        "unknown" (M6 due and not done, no end recorded), "not_due" (M6 not due yet)."""
+        today = today or timezone.localdate()
+        m6 = FollowUp.objects.filter(placement=OuterRef("pk"), milestone=Milestone.M6)
+        confirmed = Exists(m6.filter(done_on__isnull=False, still_employed=True))
+        left = Q(ended_on__isnull=False) | Exists(
+            m6.filter(done_on__isnull=False, still_employed=False)
+        )
+        due = Exists(m6.filter(due_on__lte=today)) | Q(
+            start_on__lte=today - relativedelta(months=6)
+        )
+        return self.aggregate(
+            confirmed=Count("pk", filter=confirmed),
+            ended=Count("pk", filter=~Q(confirmed) & left),
+            unknown=Count("pk", filter=~Q(confirmed) & ~left & due),
+            not_due=Count("pk", filter=~Q(confirmed) & ~left & ~due),
+        )
+
 
 class Placement(models.Model):
     """A hire: the contract, the onboarding agreed with the employer, and where the person,
@@ -765,6 +808,8 @@ class Placement(models.Model):
         "accounts.Organisation", verbose_name="structure emploi", on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
+    # The person's sex that day: the funder's women/men by contract type (never today's).
+    sex = models.CharField("sexe", max_length=20, choices=Sex.choices, default=Sex.UNSPECIFIED)
     ended_on = models.DateField("fin anticipée le", null=True, blank=True)
     end_reason = models.CharField(
         "motif de la fin", max_length=30, choices=PlacementEndReason.choices, blank=True
@@ -866,6 +911,28 @@ class FollowUpQuerySet(models.QuerySet):
 
     def due_in(self, start, end):
         return self.filter(due_on__gte=start, due_on__lt=end)
+
+    def by_milestone(self, today=None) -> dict[str, dict[str, int]]:
+        """{milestone: {"due", "on_time", "late", "not_done", "in_post", "not_in_post"}}, the
+        cancelled ones left out (an exit cancels them), in one query."""
+        today = today or timezone.localdate()
+        grace = datetime.timedelta(days=settings.O2R_FOLLOW_UP_GRACE_DAYS)
+        done = Q(done_on__isnull=False)
+        on_time = done & Q(done_on__lte=models.F("due_on") + grace)
+        rows = (
+            self.filter(cancelled_on__isnull=True)
+            .values("milestone")
+            .annotate(
+                due=Count("pk"),
+                on_time=Count("pk", filter=on_time),
+                late=Count("pk", filter=done & ~on_time),
+                not_done=Count("pk", filter=~done),
+                in_post=Count("pk", filter=done & Q(still_employed=True)),
+                not_in_post=Count("pk", filter=done & Q(still_employed=False)),
+            )
+            .order_by()
+        )
+        return {row.pop("milestone"): row for row in rows}
 
 
 @tracked()

@@ -968,6 +968,7 @@ def placement_record(
             opening=opening,
             introduction=intro,
             residence_id=resident.residence_id,
+            sex=resident.sex,
             coach_id=locked.coach_id,
             organisation_id=locked.organisation_id,
             created_by=by,

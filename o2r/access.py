@@ -91,6 +91,10 @@ class Action(models.TextChoices):
         "SMS : noter une opposition, renvoyer un message incertain",
     )
     SMS_INBOX = "sms.inbox", "SMS : rattacher une réponse d'un numéro inconnu ou partagé"
+    DASHBOARD_READ = (
+        "dashboard.read",
+        "Tableau de bord et rapport au financeur (chiffres agrégés, exports)",
+    )
     REMINDERS_OWN = "reminders.own", "Mes rappels"
     WORKER_CHECK = "system.worker_check", "Tester le worker"
     USERS_MANAGE = "system.users", "Gérer les comptes, les résidences, les référentiels"
@@ -199,6 +203,7 @@ ACCESS = {
     (P.HOUSING_MANAGER, A.ACCOMPANIMENT_READ): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.SMS_CAMPAIGN_READ): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.SMS_OUTBOX_READ): S.MEMBERSHIPS,
+    (P.HOUSING_MANAGER, A.DASHBOARD_READ): S.MEMBERSHIPS,
     (P.HOUSING_MANAGER, A.REMINDERS_OWN): S.OWN,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_LIST): S.ORGANISATION,
     (P.EMPLOYMENT_MANAGER, A.RESIDENT_OPEN): S.ORGANISATION,
@@ -216,6 +221,7 @@ ACCESS = {
     (P.EMPLOYMENT_MANAGER, A.ORIENTATION_ASSIGN): S.ORIENTED,
     (P.EMPLOYMENT_MANAGER, A.ACCOMPANIMENT_READ): S.ORGANISATION,
     (P.EMPLOYMENT_MANAGER, A.CASELOAD_READ): S.OWN_ORGANISATION,
+    (P.EMPLOYMENT_MANAGER, A.DASHBOARD_READ): S.TERRITORY,
     (P.EMPLOYMENT_MANAGER, A.REMINDERS_OWN): S.OWN,
     (P.RESIDENCE_STAFF, A.REFERRAL_FILE): S.MEMBERSHIPS,
     (P.RESIDENCE_STAFF, A.REMINDERS_OWN): S.OWN,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action, Scope
+from o2r.core.aggregates import Days, Median, count_distinct
 from o2r.sms.enums import LegalBasis
 from residents.enums import LANGUAGES, language_tag
 from residents.models import NOTHING, Resident, tracked
@@ -67,6 +68,27 @@ class OutreachActionQuerySet(models.QuerySet):
 
     def by_kind(self):
         return dict(self.values_list("kind").annotate(n=Count("pk")).order_by())
+
+    def by_residence_and_kind(self) -> dict[tuple[int, str], int]:
+        """{(residence id, kind): actions}."""
+        rows = self.values_list("residence", "kind").annotate(n=Count("pk")).order_by()
+        return {(residence, kind): n for residence, kind, n in rows}
+
+    def people_met_by_kind(self) -> dict[str, dict[str, int]]:
+        """people_met() per kind of action, in two queries."""
+        named = count_distinct(
+            Contact.objects.filter(action__in=self.values("pk"))
+            .exclude(outcome=Outcome.NO_ANSWER)
+            .annotate(kind=models.F("action__kind")),
+            "action",
+            "resident",
+            group_by="kind",
+        )
+        unnamed = dict(self.values_list("kind").annotate(n=models.Sum("unnamed_count")).order_by())
+        return {
+            kind: {"named": named.get(kind, 0), "unnamed": unnamed.get(kind) or 0}
+            for kind in {*named, *unnamed}
+        }
 
 
 class OutreachAction(models.Model):
@@ -157,6 +179,18 @@ class ContactQuerySet(models.QuerySet):
     def by_channel(self):
         return dict(self.values_list("channel").annotate(n=Count("pk")).order_by())
 
+    def by_channel_and_outcome(self) -> dict[tuple[str, str], int]:
+        rows = self.values_list("channel", "outcome").annotate(n=Count("pk")).order_by()
+        return {(channel, outcome): n for channel, outcome, n in rows}
+
+    def people_reached_count(self) -> int:
+        """How many residents these contacts reached (a two-way contact at least)."""
+        return count_distinct(self.two_way(), "resident")[None]
+
+    def replies(self):
+        """SMS replies from residents, recorded as contacts by the application."""
+        return self.filter(outcome=Outcome.REPLIED)
+
 
 @tracked()
 class Contact(models.Model):
@@ -227,6 +261,22 @@ class ReferralQuerySet(models.QuerySet):
 
     def by_source(self):
         return dict(self.values_list("source").annotate(n=Count("pk")).order_by())
+
+    def filed_in(self, start, end):
+        return self.filter(filed_at__gte=start, filed_at__lt=end)
+
+    def taking_by_source(self) -> dict[str, dict]:
+        """{source: {"filed": n, "taken": n, "median_days": days from filing to taking}}."""
+        rows = (
+            self.values("source")
+            .annotate(
+                filed=Count("pk"),
+                taken=Count("pk", filter=Q(taken_at__isnull=False)),
+                median_days=Median(Days("taken_at", "filed_at")),
+            )
+            .order_by()
+        )
+        return {row.pop("source"): row for row in rows}
 
 
 @tracked()

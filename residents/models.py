@@ -1,17 +1,20 @@
+import itertools
 import uuid
 
 import pghistory
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.postgres.aggregates import BoolOr
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from o2r import access
 from o2r.access import Action, Scope
+from o2r.core.aggregates import Days, Median
 
 from .enums import (
     LANGUAGES,
@@ -39,6 +42,8 @@ from .normalise import search_terms
 # an exit for health reasons says it too. residents/health.py hides all three by one rule.
 HEALTH_BARRIER_CODES = frozenset({BarrierCode.HEALTH})
 HEALTH_FIELDS = ("rqth",)
+# A stage change keeps the categories of its day, health ones included (aggregates only).
+STAGE_CHANGE_HEALTH_FIELDS = ("health_barrier", "rqth")
 HEALTH_EXIT_REASONS = frozenset({ExitReason.HEALTH})
 
 # A registered job seeker with no contact with a referent for this long counts as "invisible"
@@ -80,6 +85,11 @@ class Residence(models.Model):
         help_text="Le territoire du programme, par ex. « Nantes Métropole ».",
     )
     capacity = models.PositiveIntegerField("nombre de logements")
+    qpv = models.BooleanField(
+        "en quartier prioritaire (QPV)",
+        default=False,
+        help_text="La résidence est dans un quartier prioritaire de la politique de la ville.",
+    )
     active = models.BooleanField("active", default=True)
 
     objects = ResidenceQuerySet.as_manager()
@@ -207,6 +217,23 @@ class ResidentQuerySet(models.QuerySet):
             Q(france_travail_status=FranceTravailStatus.NOT_REGISTERED)
             | Q(last_referent_contact_on__isnull=True)
             | Q(last_referent_contact_on__lt=cutoff)
+        )
+
+    def with_snapshot(self):
+        """Annotates what a stage change keeps of the person that day (`snapshot()` reads it):
+        one query whatever the number of benefits and barriers."""
+        return self.annotate(
+            snap_organisation=models.F("job_coach__organisation_id"),
+            snap_social_minimum=Exists(
+                ResidentBenefit.objects.filter(resident=OuterRef("pk")).exclude(
+                    benefit=Benefit.PRIME_ACTIVITE
+                )
+            ),
+            snap_health_barrier=Exists(
+                ResidentBarrier.objects.filter(
+                    resident=OuterRef("pk"), code__in=HEALTH_BARRIER_CODES
+                ).exclude(status=BarrierStatus.LIFTED)
+            ),
         )
 
     def search(self, query):
@@ -365,18 +392,40 @@ class Resident(models.Model):
 
     @property
     def is_invisible(self):
+        return self.is_invisible_on(timezone.localdate())
+
+    @property
+    def age(self):
+        return self.age_on(timezone.localdate())
+
+    def age_on(self, day):
+        if not self.birth_date:
+            return None
+        return max(relativedelta(day, self.birth_date).years, 0)
+
+    def is_invisible_on(self, day) -> bool:
         if self.france_travail_status == FranceTravailStatus.NOT_REGISTERED:
             return True
         if self.last_referent_contact_on is None:
             return True
-        return self.last_referent_contact_on < timezone.localdate() - INVISIBLE_AFTER
+        return self.last_referent_contact_on < day - INVISIBLE_AFTER
 
-    @property
-    def age(self):
-        if not self.birth_date:
-            return None
-        today = timezone.localdate()
-        return relativedelta(today, self.birth_date).years
+    def snapshot(self, day) -> dict:
+        """The StageChange columns of the person on `day`, from a resident fetched
+        `with_snapshot()`."""
+        return {
+            "residence_id": self.residence_id,
+            "organisation_id": self.snap_organisation,
+            "coach_id": self.job_coach_id,
+            "sex": self.sex,
+            "age": self.age_on(day),
+            "social_minimum": self.snap_social_minimum,
+            "international_protection": self.international_protection
+            not in ("", InternationalProtection.NONE),
+            "health_barrier": self.snap_health_barrier,
+            "rqth": self.rqth,
+            "invisible": self.is_invisible_on(day),
+        }
 
 
 @tracked()
@@ -574,6 +623,99 @@ class Note(models.Model):
         return f"Note du {timezone.localtime(self.created_at):%d/%m/%Y}"
 
 
+# The path's steps in order (the dashboard's funnel; conversions and delays between them).
+PATH_STEPS = [Stage.IDENTIFIED, Stage.ENGAGED, Stage.ACCOMPANIED, Stage.EMPLOYED]
+
+
+class StageChangeQuerySet(models.QuerySet):
+    """The counts the dashboards read. Every breakdown filters on the row's own columns (the
+    residence, coach, categories of that day), never on the resident as she is today."""
+
+    def in_period(self, start, end):
+        """Changes in [start, end) (datetimes)."""
+        return self.filter(changed_at__gte=start, changed_at__lt=end)
+
+    def people_by_stage(self) -> dict[str, int]:
+        """{stage: distinct people who arrived at it}."""
+        return dict(
+            self.values_list("to_stage")
+            .annotate(n=models.Count("resident", distinct=True))
+            .order_by()
+        )
+
+    def people_by_category(self, categories: dict[str, Q]) -> dict[str, dict[str, int]]:
+        """{stage: {category: distinct people}} for the given conditions on the row's own
+        columns (sex, age, public categories, exit reason, residence in a QPV), in one query:
+        each person once per stage (in a category if one of her rows is), then summed — one
+        grouping instead of a distinct count per category."""
+        flags = {
+            f"k{i}": BoolOr(ExpressionWrapper(condition, output_field=models.BooleanField()))
+            for i, condition in enumerate(categories.values())
+        }
+        per_person = self.values("to_stage", "resident").annotate(**flags).order_by()
+        sql, params = per_person.query.sql_with_params()
+        names = ["stage", "resident", *flags]
+        sums = ", ".join(f"count(*) FILTER (WHERE {flag})" for flag in flags)
+        query = f"SELECT stage, {sums} FROM ({sql}) AS p({', '.join(names)}) GROUP BY stage"  # noqa: S608
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
+        return {row[0]: dict(zip(categories, row[1:], strict=True)) for row in rows}
+
+    def people_by_month(self) -> dict[tuple, int]:
+        """{(first day of the month, stage): distinct people}, months in the current time
+        zone."""
+        rows = (
+            self.annotate(month=models.functions.TruncMonth("changed_at"))
+            .values_list("month", "to_stage")
+            .annotate(n=models.Count("resident", distinct=True))
+            .order_by()
+        )
+        return {(timezone.localtime(month).date(), stage): n for month, stage, n in rows}
+
+    def exits_by_reason(self) -> dict[str, int]:
+        """{exit reason: distinct people who exited for it}."""
+        return dict(
+            self.filter(to_stage=Stage.EXITED)
+            .values_list("exit_reason")
+            .annotate(n=models.Count("resident", distinct=True))
+            .order_by()
+        )
+
+    def median_days_from_previous_step(self) -> dict[str, float]:
+        """{stage: median days spent at the previous step of the path}, over the arrivals
+        from that step (PATH_STEPS): how long people take from one step to the next."""
+        condition = Q(pk__in=[])
+        for previous, step in itertools.pairwise(PATH_STEPS):
+            condition |= Q(from_stage=previous, to_stage=step)
+        return dict(
+            self.filter(condition, from_stage_since__isnull=False)
+            .values_list("to_stage")
+            .annotate(days=Median(Days("changed_at", "from_stage_since")))
+            .order_by()
+        )
+
+    def conversions(self) -> dict[str, tuple[int, int]]:
+        """{step: (people who arrived at the previous step, of whom arrived at this one
+        afterwards)}, both within these rows (a period): a past period's rate does not move
+        when people move on later."""
+        firsts = {
+            str(step): models.Min("changed_at", filter=Q(to_stage=step)) for step in PATH_STEPS
+        }
+        per_person = self.values("resident").annotate(**firsts).order_by()
+        sql, params = per_person.query.sql_with_params()
+        names = ["resident", *firsts]
+        parts = []
+        for previous, step in itertools.pairwise(PATH_STEPS):
+            parts.append(f"count({previous})")
+            parts.append(f"count(*) FILTER (WHERE {step} >= {previous})")
+        query = f"SELECT {', '.join(parts)} FROM ({sql}) AS p({', '.join(names)})"  # noqa: S608
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(query, params)
+            row = cursor.fetchone()
+        return {str(step): (row[2 * i], row[2 * i + 1]) for i, step in enumerate(PATH_STEPS[1:])}
+
+
 class StageChange(models.Model):
     """One row per change of stage: dashboards count from these rows."""
 
@@ -592,6 +734,44 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField("le", default=timezone.now)
+    # What the figures are broken down by, as it was that day (DOMAIN.md §6: categories are
+    # kept at the time, a person may leave the RSA or move during the programme). Written by
+    # resident_change_stage from `Resident.objects.with_snapshot()`; never shown in the file.
+    residence = models.ForeignKey(
+        Residence,
+        verbose_name="résidence ce jour-là",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name="structure emploi ce jour-là",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="chargée de mission emploi ce jour-là",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sex = models.CharField("sexe", max_length=20, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    age = models.PositiveSmallIntegerField("âge ce jour-là", null=True, blank=True)
+    social_minimum = models.BooleanField("minimum social", default=False)
+    international_protection = models.BooleanField("protection internationale", default=False)
+    health_barrier = models.BooleanField("frein santé", default=False)
+    rqth = models.BooleanField("RQTH", default=False)
+    invisible = models.BooleanField("invisible", default=False)
+    # When the person had arrived at `from_stage`: the time spent there (median delays).
+    from_stage_since = models.DateTimeField("à l'étape précédente depuis", null=True, blank=True)
+
+    objects = StageChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = "changement d'étape"
@@ -600,6 +780,8 @@ class StageChange(models.Model):
         indexes = [
             # "How many entered accompaniment in March": to_stage and a date range.
             models.Index(fields=["to_stage", "changed_at"], name="residents_stagechange_count"),
+            # The dashboard's path for a period and residences (o2r/dashboard/figures.py).
+            models.Index(fields=["changed_at", "residence"], name="residents_stagechange_period"),
         ]
         constraints = [
             models.CheckConstraint(

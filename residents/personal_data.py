@@ -24,6 +24,7 @@ from o2r.personal_data import Rows, event_models, history_rows, purge_history
 from .enums import ErasureReason
 from .models import (
     HEALTH_FIELDS,
+    STAGE_CHANGE_HEALTH_FIELDS,
     ActionStep,
     Consent,
     ExternalReferent,
@@ -89,13 +90,15 @@ def export(resident, *, user, health) -> dict:
     resident = Resident.objects.get(pk=resident.pk)
     own = {"resident"}
     hidden = set() if health.visible else set(HEALTH_FIELDS)
+    # A stage change keeps the health categories of its day (for the figures): hidden alike.
+    hidden_snapshot = set() if health.visible else set(STAGE_CHANGE_HEALTH_FIELDS)
     notes = Note.objects.filter(resident=resident).filter(notes_for(user))
     sections = {
         "Identité et situation": [rows.row(resident, exclude=(*DERIVED[Resident], *hidden))],
         **{
             model._meta.verbose_name_plural.capitalize(): rows.rows(
                 health.rows(model._default_manager.filter(resident=resident)),
-                exclude=own,
+                exclude=own | (hidden_snapshot if model is StageChange else set()),
             )
             for model in CHILDREN
         },

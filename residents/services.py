@@ -177,6 +177,7 @@ def resident_change_stage(
                     {"to": "L'accord de partage avec la structure emploi est nécessaire."}
                 )
         now = timezone.now()
+        person = Resident.objects.with_snapshot().get(pk=resident.pk)
         change = StageChange.objects.create(
             resident=resident,
             from_stage=frm,
@@ -185,6 +186,8 @@ def resident_change_stage(
             exit_reason=exit_reason,
             changed_by=by,
             changed_at=now,
+            from_stage_since=resident.stage_changed_at if frm else None,
+            **person.snapshot(timezone.localdate(now)),
         )
         resident.stage = to
         resident.stage_changed_at = now

@@ -80,6 +80,15 @@ class SmsMessage(models.Model):
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     provider_id = models.CharField("identifiant chez l'opérateur", max_length=100, blank=True)
     dedup_key = models.CharField("clé d'unicité", max_length=200, unique=True)
+    # The person's residence when the message was written: the dashboard's breakdown.
+    residence = models.ForeignKey(
+        "residents.Residence",
+        verbose_name="résidence",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField("créé le", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,6 +219,15 @@ class SmsOptOut(models.Model):
     phone = models.CharField("numéro", max_length=16)
     scope = models.CharField("portée", max_length=20, choices=OptOutScope.choices)
     source = models.CharField("origine", max_length=20, choices=OptOutSource.choices)
+    # The residence of the person whose number it was, that day (the dashboard's breakdown).
+    residence = models.ForeignKey(
+        "residents.Residence",
+        verbose_name="résidence",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField("le", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

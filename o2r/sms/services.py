@@ -90,12 +90,19 @@ def sms_enqueue(*, owner_kind: str, drafts, by=None) -> int:
     if owner_kind not in settings.O2R_SMS_OWNERS:
         raise ValueError(f"unknown SMS owner {owner_kind!r}")
     now = timezone.now()
+    drafts = list(drafts)
+    residences = dict(
+        Resident.objects.filter(pk__in={d.resident_id for d in drafts}).values_list(
+            "pk", "residence_id"
+        )
+    )
     rows = []
     for draft in drafts:
         measure = text.measure(draft.body)
         rows.append(
             SmsMessage(
                 resident_id=draft.resident_id,
+                residence_id=residences.get(draft.resident_id),
                 owner_kind=owner_kind,
                 owner_id=draft.owner_id,
                 to=draft.to,
@@ -397,8 +404,16 @@ def sms_opt_out(*, phone: str, scope: str = OptOutScope.ALL, source: str, by=Non
     if scope not in OptOutScope.values or source not in OptOutSource.values:
         raise ValidationError("Opposition invalide.")
     with transaction.atomic(), pghistory.context(user=getattr(by, "pk", None)):
+        residence_id = (
+            Resident.objects.filter(phone=phone, anonymised_at__isnull=True)
+            .order_by("-updated_at")
+            .values_list("residence_id", flat=True)
+            .first()
+        )
         opt_out, _ = SmsOptOut.objects.get_or_create(
-            phone=phone, scope=scope, defaults={"source": source, "created_by": by}
+            phone=phone,
+            scope=scope,
+            defaults={"source": source, "created_by": by, "residence_id": residence_id},
         )
         waiting = SmsMessage.objects.filter(to=phone, status__in=WAITING)
         if scope == OptOutScope.CAMPAIGNS:
