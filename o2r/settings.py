@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "o2r.audit",
     "o2r.reminders",
     "o2r.sms",
+    "o2r.dashboard",
     "phonenumber_field",
     "django_filters",
     "pgtrigger",

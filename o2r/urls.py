@@ -36,5 +36,6 @@ urlpatterns = [
     path("entreprises/", include("employers.urls")),
     path("accompagnement/", include("employment.urls")),
     path("sms/", include("o2r.sms.urls")),
+    path("tableau-de-bord/", include("o2r.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -28,6 +28,7 @@ ENTRIES = [
     NavEntry("Accompagnements", "employment:caseload", Action.CASELOAD_READ),
     NavEntry("Orientations", "employment:orientations", Action.ORIENTATION_READ),
     NavEntry("Campagnes SMS", "outreach:campaigns", Action.SMS_CAMPAIGN_READ),
+    NavEntry("Tableau de bord", "dashboard:home", Action.DASHBOARD_READ),
     NavEntry("Mes rappels", "reminders:mine", Action.REMINDERS_OWN, "reminders:badge"),
     NavEntry("Test du worker", "worker_check", Action.WORKER_CHECK),
     NavEntry("Administration", "admin:index", Action.USERS_MANAGE),

@@ -881,6 +881,19 @@ TABLE = {
     # the Adelis manager reads and answers orientations (she assigns). Before an orientation
     # is accepted, the coach and her manager see its summary only (the file stays 404).
     "employment:caseload": Route(get=expect(coach=200, adelis_manager=200), file=False),
+    # The dashboard: aggregates of the managers' scopes; the list behind a figure shows only
+    # the people they may list.
+    "dashboard:home": Route(get=expect(adoma_manager=200, adelis_manager=200), file=False),
+    "dashboard:export": Route(
+        kwargs=lambda w: {"fmt": "xlsx"},
+        get=expect(adoma_manager=200, adelis_manager=200),
+        file=False,
+    ),
+    "dashboard:people": Route(
+        kwargs=lambda w: {"indicator": "stage:identified"},
+        get=expect(adoma_manager=200, adelis_manager=200),
+        file=False,
+    ),
     "employment:orient": Route(
         kwargs=lambda w: {"resident_pk": w.employment.candidate.pk},
         get=expect(officer=200),

@@ -1,0 +1,211 @@
+"""The manager's dashboard, its drill-down lists and the funder's exports. Every figure is an
+aggregate of the selection (filters.py); the lists behind a figure show only the people (or
+actions) the access table lets the manager list."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+
+from employers.enums import ContractType
+from o2r import access
+from o2r.access import Action
+from outreach.enums import TOUCH_KINDS, ActionKind, Channel, Outcome
+from outreach.models import OutreachAction
+from residents.enums import ExitReason, Sex, Stage
+from residents.models import HEALTH_EXIT_REASONS, Resident
+
+from . import exports, figures
+from .filters import DashboardFilterForm
+
+PAGE_SIZE = 50
+
+
+def _require(user):
+    if not access.allows(user, Action.DASHBOARD_READ):
+        raise Http404
+
+
+def _form(request):
+    return DashboardFilterForm(request.GET, user=request.user)
+
+
+def _link_maker(request):
+    """Turns a cell's indicator into the URL of the list behind it, for the roles that may
+    list those people (or actions); None otherwise."""
+    may_list_people = access.allows(request.user, Action.RESIDENT_LIST)
+    may_list_actions = access.allows(request.user, Action.OUTREACH_READ)
+    filters = [(k, v) for k, values in request.GET.lists() for v in values if k != "page"]
+
+    def link(indicator):
+        if indicator is None:
+            return None
+        if indicator.startswith("actions:") and not may_list_actions:
+            return None
+        if not indicator.startswith("actions:") and not may_list_people:
+            return None
+        query = urlencode(filters)
+        url = reverse("dashboard:people", args=[indicator])
+        return f"{url}?{query}" if query else url
+
+    return link
+
+
+@require_safe
+def dashboard(request):
+    _require(request.user)
+    form = _form(request)
+    selection = form.selection()
+    sections = []
+    if selection is not None:
+        tables = figures.all_tables(selection)
+        link = _link_maker(request)
+        for key, title in figures.SECTIONS:
+            section_tables = [t for t in tables if t.section == key]
+            for table in section_tables:
+                table.chart_id = f"chart-{table.key}"
+                table.display_rows = [
+                    {
+                        "label": row.label,
+                        "total": row.total,
+                        "cells": [
+                            {**cell, "url": link(cell["link"])} for cell in row.cells(table.kinds)
+                        ],
+                    }
+                    for row in table.rows
+                ]
+            sections.append({"key": key, "title": title, "tables": section_tables})
+    context = {
+        "form": form,
+        "selection": selection,
+        "sections": sections,
+        "described": form.described() if selection else [],
+        "first_day": selection is not None
+        and all(t.is_empty for s in sections for t in s["tables"]),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "dashboard/home.html", context)
+
+
+@require_safe
+def export(request, fmt):
+    _require(request.user)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    form = _form(request)
+    selection = form.selection()
+    if selection is None:
+        return render(
+            request,
+            "dashboard/home.html",
+            {"form": form, "selection": None, "sections": [], "described": []},
+            status=400,
+        )
+    tables = figures.all_tables(selection)
+    now = timezone.localtime()
+    content, content_type = exports.FORMATS[fmt](
+        tables, filters=form.described(), extracted_at=now, by=request.user
+    )
+    response = HttpResponse(content, content_type=content_type)
+    name = f"o2r-rapport-{selection.start:%Y%m%d}-{selection.last_day:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- The list behind a figure --------------------------------------------------------------------
+
+
+def _behind(indicator, selection):
+    """(what the list is, the rows' resident ids or action rows) for an indicator."""
+    kind, _, value = indicator.partition(":")
+    if kind == "stage" and value in Stage.values:
+        rows = figures.stage_changes(selection).filter(to_stage=value)
+        return f"Personnes arrivées à l'étape « {Stage(value).label} »", rows.values("resident")
+    if kind == "exit" and value in ExitReason.values and value not in HEALTH_EXIT_REASONS:
+        rows = figures.stage_changes(selection).filter(to_stage=Stage.EXITED, exit_reason=value)
+        return f"Personnes sorties : {ExitReason(value).label}", rows.values("resident")
+    if kind == "cat":
+        stage, _, key = value.partition(":")
+        condition = figures.categories().get(key)
+        listable = key not in figures.HEALTH_CATEGORY_KEYS and key != "all"
+        if stage in Stage.values and condition is not None and listable:
+            rows = figures.stage_changes(selection).filter(condition, to_stage=stage)
+            label = figures.category_label(key)
+            title = f"Personnes arrivées à l'étape « {Stage(stage).label} » : {label}"
+            return title, rows.values("resident")
+    if kind == "contacts":
+        channel, _, outcome = value.partition(":")
+        if channel in Channel.values and outcome in Outcome.values:
+            rows = figures.contacts(selection).filter(channel=channel, outcome=outcome)
+            label = f"Contacts : {Channel(channel).label}, {Outcome(outcome).label}"
+            return label, rows.values("resident")
+    if kind == "contract":
+        contract, _, sex = value.partition(":")
+        if contract in ContractType.values and sex in Sex.values:
+            rows = figures.placements(selection).filter(contract_type=contract, sex=sex)
+            return f"Embauches en {ContractType(contract).label}", rows.values("resident")
+    if kind == "hires":
+        return "Personnes embauchées", figures.placements(selection).values("resident")
+    if kind == "durable":
+        return (
+            "Personnes en emploi durable",
+            figures.placements(selection).durable().values("resident"),
+        )
+    if kind == "retained":
+        return (
+            "Personnes toujours en emploi 6 mois après l'embauche",
+            figures.placements(selection).still_employed_at_6_months().values("resident"),
+        )
+    if kind == "reached":
+        return "Personnes jointes", figures.contacts(selection).two_way().values("resident")
+    if kind == "actions" and value in ActionKind.values:
+        return f"Actions : {ActionKind(value).label}", figures.actions(selection).filter(kind=value)
+    raise Http404
+
+
+@require_safe
+def people(request, indicator):
+    _require(request.user)
+    form = _form(request)
+    selection = form.selection()
+    if selection is None:
+        raise Http404
+    title, behind = _behind(indicator, selection)
+    kept = [(k, v) for k, vs in request.GET.lists() for v in vs]
+    back = urlencode([(k, v) for k, v in kept if k != "page"])
+    if indicator.startswith("actions:"):
+        if not access.allows(request.user, Action.OUTREACH_READ):
+            raise Http404
+        total = behind.count()
+        rows = (
+            OutreachAction.objects.visible_to(request.user)
+            .filter(pk__in=behind.values("pk"))
+            .select_related("residence")
+            .order_by("-started_at", "-pk")
+        )
+        template = "dashboard/actions.html"
+    else:
+        if not access.allows(request.user, Action.RESIDENT_LIST):
+            raise Http404
+        total = Resident.objects.filter(pk__in=behind).count()
+        rows = (
+            Resident.objects.filter(pk__in=behind)
+            .visible_to(request.user, Action.RESIDENT_LIST)
+            .with_list_data()
+            .order_by("last_name", "first_name", "pk")
+        )
+        template = "dashboard/people.html"
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "title": title,
+        "page": page,
+        "total": total,
+        "hidden": max(total - page.paginator.count, 0),
+        "selection": selection,
+        "back": back,
+        "touch": indicator.removeprefix("actions:") in TOUCH_KINDS,
+    }
+    return render(request, template, context)
