@@ -22,12 +22,21 @@ from employers.enums import (
     SizeBand,
 )
 from employers.models import Employer, JobOpening, RomeAppellation
+from employment.enums import PostExitSituation
 from o2r.accounts.enums import OrganisationKind, Role
 from o2r.accounts.models import Organisation, User
 from o2r.core.demo_sms import demo_sms
 from o2r.reminders.models import Reminder
 from o2r.reminders.services import reminder_done_by_key, reminder_key
-from residents.enums import FrenchLevel, ResidenceKind
+from residents.enums import (
+    ExitReason,
+    FranceTravailStatus,
+    FrenchLevel,
+    InternationalProtection,
+    NationalityGroup,
+    ResidenceKind,
+    RightToWorkDocument,
+)
 from residents.models import Residence, ResidenceMembership
 
 TERRITORY = "Nantes Métropole"
@@ -71,6 +80,9 @@ RESIDENCES = [
     ("Résidence Pont-Rousseau", ResidenceKind.SOCIAL_RESIDENCE, "3 rue Jean Jaurès", "Rezé", 132),
 ]
 
+# The residences in a priority neighbourhood (QPV): the funder's breakdown.
+PRIORITY_NEIGHBOURHOODS = {"Résidence Les Dervallières", "Résidence Malakoff", "Résidence Bellevue"}
+
 DEMO_PASSWORD = "o2r-demo-2026"  # noqa: S105 - a demo password, printed on purpose
 
 # email, first name, last name, organisation key, role, residences (indexes into RESIDENCES)
@@ -104,7 +116,13 @@ def demo_load():
         Residence.objects.update_or_create(
             territory=TERRITORY,
             name=name,
-            defaults={"kind": kind, "address": address, "city": city, "capacity": capacity},
+            defaults={
+                "kind": kind,
+                "address": address,
+                "city": city,
+                "capacity": capacity,
+                "qpv": name in PRIORITY_NEIGHBOURHOODS,
+            },
         )[0]
         for name, kind, address, city, capacity in RESIDENCES
     ]
@@ -135,6 +153,7 @@ def demo_load():
     _demo_employers(coach=users[Role.JOB_COACH])
     _demo_employment(users=users, residences=residences)
     demo_sms(residences=residences, users=users)
+    _demo_alumni(residences=residences, users=users)
     return logins
 
 
@@ -155,6 +174,19 @@ DEMO_PEOPLE = [
     ("Dawit", "Haile", "male", 1991, "tir", "a2", "accompanied", "rsa"),
     ("Mariam", "Keïta", "female", 1989, "bam", "b1", "accompanied", "rsa_majore"),
 ]
+# Registered with France Travail and seen by their referent there this many days ago: not
+# "invisible" (DOMAIN.md §1). The others are the programme's invisible public.
+DEMO_REFERENT_CONTACTS = {
+    "Fatoumata": 40,
+    "Ahmad": 25,
+    "Oksana": 12,
+    "Mamadou": 20,
+    "Samira": 60,
+    "Aminata": 55,
+    "Dawit": 18,
+    "Mariam": 30,
+}
+DEMO_PROTECTION = {"Dawit": InternationalProtection.REFUGEE}
 
 
 def _demo_residents(*, residents, users):
@@ -181,6 +213,15 @@ def _demo_residents(*, residents, users):
         # The consents of the people in the coach's caseload date from before it began.
         caseload = DEMO_CASELOAD_BY_NAME.get(first)
         given_on = today - datetime.timedelta(days=caseload["since"] + 10) if caseload else today
+        france_travail = {
+            "france_travail_status": ["not_registered", "registered", "unknown"][index % 3]
+        }
+        if first in DEMO_REFERENT_CONTACTS:
+            seen_on = today - datetime.timedelta(days=DEMO_REFERENT_CONTACTS[first])
+            france_travail = {
+                "france_travail_status": FranceTravailStatus.REGISTERED,
+                "last_referent_contact_on": seen_on,
+            }
         resident = services.resident_create(
             by=officer,
             enter_programme=stage is not None,
@@ -196,7 +237,10 @@ def _demo_residents(*, residents, users):
                 "preferred_language": language,
                 "french_level": level,
                 "moved_in_on": today - datetime.timedelta(days=200 + 90 * index),
-                "france_travail_status": ["not_registered", "registered", "unknown"][index % 3],
+                **france_travail,
+                "international_protection": DEMO_PROTECTION.get(
+                    first, InternationalProtection.NONE
+                ),
             },
         )
         if stage in path:
@@ -1088,6 +1132,15 @@ DEMO_EMPLOYERS = [
         ],
         "steps": [
             (
+                232,
+                ProspectingKind.CALL,
+                ProspectingOutcome.CALL_BACK,
+                1,
+                "Une personne accompagnée, embauchée à la plonge en CDI, commence lundi : "
+                "d'accord pour des points de suivi. Rappeler pour leurs autres besoins.",
+                None,
+            ),
+            (
                 200,
                 ProspectingKind.CALL,
                 ProspectingOutcome.MEETING_SET,
@@ -1375,10 +1428,12 @@ DEMO_CASELOAD = [
                     "chariot frontal une fois le CACES 1 obtenu.",
                     "onboarding_rhythm": "De 6 h à 13 h, du lundi au vendredi.",
                     "onboarding_helper": "Tomasz Nowak, chef de quai",
-                    # milestone, days after the hire, with whom, notes, issues
+                    # milestone, days after the hire, with whom, still in the job (None: not
+                    # said), notes, issues
                     "follow_ups": [
-                        ("d7", 7, "both", "Bon début selon le chef de quai ; Mamadou content "
-                         "de l'équipe.", "Trajet long le matin : le premier bus est à 5 h 10."),
+                        ("d7", 7, "both", None, "Bon début selon le chef de quai ; Mamadou "
+                         "content de l'équipe.", "Trajet long le matin : le premier bus est à "
+                         "5 h 10."),
                     ],
                 }),
             ]),
@@ -1564,7 +1619,8 @@ DEMO_CASELOAD = [
             "onboarding_rhythm": "De 8 h à 14 h, un week-end sur deux.",
             "onboarding_helper": "Ana Pereira, gouvernante générale",
             "follow_ups": [
-                ("d7", 7, "employee", "Se plaît à l'hôtel ; fatiguée par les week-ends.", ""),
+                ("d7", 7, "employee", None, "Se plaît à l'hôtel ; fatiguée par les week-ends.",
+                 ""),
             ],
             "ended": (
                 12,
@@ -1591,6 +1647,310 @@ DEMO_ORIENTATIONS = [
       "nous ne pourrions pas lui proposer de rencontres avant. À réorienter à la fin du "
       "cours.")),
 ]  # fmt: skip
+
+
+# Further along: three people whose path began 10 to 14 months ago, so that a year's figures
+# show every outcome (a hire still held six months on, the situation six months after an exit,
+# exits for several reasons, people under international protection). Each is created engaged,
+# the consents given 10 days before the accompaniment (as for the caseload), then accompanied
+# like DEMO_CASELOAD's people (same keys) up to her exit: (days ago, coded reason, notes, the
+# situation six months later or None: recorded a few days after it fell due). "resident": the
+# file; "dates": its date fields, in days from today; "benefit": (minimum social, since how
+# many days); "note": the officer's note of the first meeting.
+DEMO_ALUMNI = [
+    {
+        "person": "Hodan",
+        "resident": {
+            "last_name": "Warsame",
+            "sex": "female",
+            "birth_date": datetime.date(1993, 4, 12),
+            "phone": "06 12 00 90 11",
+            "residence": 2,
+            "housing_unit": "B 214",
+            "preferred_language": "som",
+            "french_level": FrenchLevel.A2,
+            "nationality_group": NationalityGroup.NON_EU,
+            "international_protection": InternationalProtection.REFUGEE,
+            "right_to_work_document": RightToWorkDocument.RESIDENT_CARD,
+            "france_travail_status": FranceTravailStatus.REGISTERED,
+        },
+        "dates": {
+            "moved_in_on": -900,
+            "right_to_work_expires_on": 2600,
+            "last_referent_contact_on": -45,
+        },
+        "benefit": ("rsa", 1000),
+        "note": "Rencontrée à la permanence du hall avec une voisine qui traduisait ; veut "
+        "travailler vite, le matin.",
+        "since": 290,
+        "reason": "Réfugiée, veut un emploi stable le matin, en cuisine ou en entretien ; a "
+        "travaillé en cuisine dans un restaurant de Nairobi.",
+        "wishes": {
+            "wanted": [
+                "Plongeur / Plongeuse en restauration",
+                "Agent / Agente de propreté de locaux",
+            ],
+            "wanted_titles": "Plonge, cuisine collective, entretien",
+            "wanted_sectors": [Sector.HOSPITALITY, Sector.CLEANING],
+            "not_wanted": "Pas de travail le soir.",
+            "hours_min": 30,
+            "hours_max": 35,
+            "available_days": ["mon", "tue", "wed", "thu", "fri"],
+            "schedules_ok": [Schedule.EARLY],
+            "transport": ["public", "walk"],
+            "max_commute_minutes": 50,
+            "reachable_cities": ["Nantes", "Saint-Herblain"],
+            "languages": ["som", "eng"],
+            "experience": "Trois ans en cuisine dans un restaurant de Nairobi (plonge, épluchage).",
+        },
+        "contacts": [
+            (
+                288,
+                "person",
+                "meeting",
+                "Premier rendez-vous avec une interprète en somali : "
+                "parcours, souhaits. Veut un CDI, le matin.",
+                False,
+                None,
+                None,
+            ),
+            (
+                245,
+                "person",
+                "meeting",
+                "A posé seule sa candidature à la cuisine centrale de "
+                "Loire Océan ; préparation de l'entretien.",
+                False,
+                None,
+                None,
+            ),
+            (
+                200,
+                "both",
+                "workplace",
+                "Visite à la cuisine centrale avec le chef de "
+                "production : elle tient le rythme ; des consignes en images l'aideraient.",
+                False,
+                "Restauration Collective Loire Océan",
+                None,
+            ),
+            (
+                70,
+                "person",
+                "phone",
+                "Toujours à la plonge ; aimerait passer au conditionnement "
+                "et prépare le code de la route.",
+                False,
+                None,
+                None,
+            ),
+        ],
+        "placement": {
+            "employer": "Restauration Collective Loire Océan",
+            "contract_type": ContractType.CDI,
+            "start_days": 228,
+            "weekly_hours": 35,
+            "trial_months": 2,
+            "job_title": "Agente de plonge",
+            "onboarding_first_days": "Accueil hygiène et sécurité ; une semaine en binôme à la "
+            "plonge.",
+            "onboarding_tasks": "Lavage des bacs et des chariots, puis rangement de la réserve.",
+            "onboarding_rhythm": "De 6 h à 13 h, du lundi au vendredi.",
+            "onboarding_helper": "Ibrahima Sow, chef de production",
+            "follow_ups": [
+                ("d7", 7, "both", True, "Bonne intégration ; l'équipe la trouve rapide.", ""),
+                (
+                    "m1",
+                    33,
+                    "employee",
+                    True,
+                    "Contente de son poste ; le lever à 4 h 45 est dur.",
+                    "Premier tram à 5 h 10 : arrivée juste à l'heure.",
+                ),
+                (
+                    "m3",
+                    94,
+                    "employer",
+                    True,
+                    "Période d'essai validée ; le chef de production lui confie aussi la réserve.",
+                    "",
+                ),
+                (
+                    "m6",
+                    186,
+                    "both",
+                    True,
+                    "Toujours en poste, en CDI ; à l'aise dans l'équipe.",
+                    "",
+                ),
+            ],
+        },
+        "exit": (
+            30,
+            ExitReason.DURABLE_EMPLOYMENT,
+            "En CDI depuis plus de six mois, période d'essai validée.",
+            None,
+        ),
+    },
+    {
+        "person": "Yusuf",
+        "resident": {
+            "last_name": "Karimi",
+            "sex": "male",
+            "birth_date": datetime.date(1984, 9, 3),
+            "phone": "06 12 00 90 22",
+            "residence": 4,
+            "housing_unit": "312",
+            "preferred_language": "pus",
+            "french_level": FrenchLevel.A1,
+            "nationality_group": NationalityGroup.NON_EU,
+            "international_protection": InternationalProtection.SUBSIDIARY,
+            "right_to_work_document": RightToWorkDocument.MULTI_YEAR_PERMIT,
+            "france_travail_status": FranceTravailStatus.REGISTERED,
+        },
+        "dates": {
+            "moved_in_on": -700,
+            "right_to_work_expires_on": 800,
+            "last_referent_contact_on": -20,
+        },
+        "benefit": ("rsa", 1200),
+        "note": "Venu à la permanence avec son voisin de palier ; parle pachto et un peu de dari.",
+        "since": 390,
+        "reason": "Bénéficiaire de la protection subsidiaire, maçon en Afghanistan ; veut "
+        "reprendre son métier. Cours de français le soir.",
+        "wishes": {
+            "wanted": ["Manoeuvre bâtiment", "Aide-maçon / Aide-maçonne"],
+            "wanted_titles": "Maçon, manœuvre",
+            "wanted_sectors": [Sector.BUILDING],
+            "hours_min": 35,
+            "available_days": ["mon", "tue", "wed", "thu", "fri"],
+            "schedules_ok": [Schedule.EARLY],
+            "transport": ["public", "bike"],
+            "max_commute_minutes": 45,
+            "reachable_cities": ["Nantes", "Rezé"],
+            "languages": ["pus", "prs"],
+            "experience": "Huit ans de maçonnerie à Jalalabad, sans diplôme reconnu en France.",
+        },
+        "contacts": [
+            (
+                388,
+                "person",
+                "meeting",
+                "Premier rendez-vous avec un interprète en pachto : parcours de maçon, souhaits.",
+                False,
+                None,
+                None,
+            ),
+            (
+                330,
+                "person",
+                "meeting",
+                "Le français écrit bloque les chantiers (consignes de "
+                "sécurité) : inscrit au cours intensif du soir.",
+                False,
+                None,
+                None,
+            ),
+            (
+                262,
+                "person",
+                "phone",
+                "Un CAP maçon pour adultes l'intéresse : le financement passe par France Travail.",
+                False,
+                None,
+                None,
+            ),
+            (
+                226,
+                "person",
+                "meeting",
+                "Rendez-vous à trois avec sa conseillère France "
+                "Travail : elle prend le relais pour la formation.",
+                False,
+                None,
+                None,
+            ),
+        ],
+        "exit": (
+            220,
+            ExitReason.HANDOVER,
+            "Relais vers sa conseillère France Travail pour un CAP maçon en formation d'adultes.",
+            PostExitSituation.TRAINING,
+        ),
+    },
+    {
+        "person": "Damien",
+        "resident": {
+            "last_name": "Roussel",
+            "sex": "male",
+            "birth_date": datetime.date(1987, 2, 21),
+            "phone": "06 12 00 90 33",
+            "residence": 5,
+            "housing_unit": "27",
+            "preferred_language": "fra",
+            "french_level": FrenchLevel.NATIVE,
+            "nationality_group": NationalityGroup.FRENCH,
+            "france_travail_status": FranceTravailStatus.REGISTERED,
+        },
+        # Registered, but no contact with his referent for more than a year: "invisible".
+        "dates": {"moved_in_on": -500, "last_referent_contact_on": -420},
+        "benefit": ("rsa", 800),
+        "note": "Rencontré au local vélos ; veut reprendre l'intérim.",
+        "since": 300,
+        "reason": "A travaillé en intérim dans la logistique jusqu'en 2019 ; veut reprendre, "
+        "CACES à repasser.",
+        "wishes": {
+            "wanted": ["Cariste d'entrepôt", "Manutentionnaire"],
+            "wanted_titles": "Cariste, préparateur de commandes",
+            "wanted_sectors": [Sector.LOGISTICS],
+            "hours_min": 35,
+            "available_days": ["mon", "tue", "wed", "thu", "fri", "sat"],
+            "schedules_ok": [Schedule.EARLY, Schedule.NIGHT],
+            "transport": ["public", "scooter"],
+            "max_commute_minutes": 45,
+            "reachable_cities": ["Rezé", "Nantes", "Bouguenais", "Carquefou"],
+            "languages": ["fra"],
+            "experience": "Préparation de commandes et chariot en intérim, de 2012 à 2019 ; "
+            "CACES 3 périmé.",
+        },
+        "contacts": [
+            (
+                298,
+                "person",
+                "meeting",
+                "Premier rendez-vous : veut un poste de cariste ; repasser le CACES d'abord.",
+                False,
+                None,
+                None,
+            ),
+            (
+                240,
+                "person",
+                "phone",
+                "Absent au rendez-vous ; au téléphone, il dit traverser une période difficile.",
+                False,
+                None,
+                None,
+            ),
+            (
+                170,
+                "person",
+                "message",
+                "SMS pour un nouveau rendez-vous : pas de réponse.",
+                False,
+                None,
+                None,
+            ),
+        ],
+        "exit": (
+            75,
+            ExitReason.LOST_CONTACT,
+            "Sans nouvelles depuis trois mois malgré les "
+            "appels, les SMS et un passage à la résidence.",
+            None,
+        ),
+    },
+]
 
 
 def _demo_employment(*, users, residences):
@@ -1630,6 +1990,62 @@ def _demo_employment(*, users, residences):
                 engaged[first_name], days=days, reason=reason, answer=answer, officer=officer,
                 coach=coach, manager=manager,
             )  # fmt: skip
+
+
+def _demo_alumni(*, residences, users):
+    """DEMO_ALUMNI, each written once (found again by name) through the services: the file,
+    the consents and the engagement, then the accompaniment as the caseload's is written, up
+    to the exit. Run after the caseload (_demo_employment reads its orientations to know it
+    was written) and the SMS (their campaign would count these people among its recipients)."""
+    from residents import services
+    from residents.enums import ConsentScope, Stage
+    from residents.models import Resident
+
+    officer = users[Role.INSERTION_OFFICER]
+    coach = users[Role.JOB_COACH]
+    manager = User.objects.get(email="karim.haddad@adelis.demo")
+    employers = {e.name: e for e in Employer.objects.filter(territory=TERRITORY)}
+    there = set(
+        Resident.objects.filter(residence__in=residences).values_list("first_name", "last_name")
+    )
+    today = timezone.localdate()
+    for entry in DEMO_ALUMNI:
+        data = {"first_name": entry["person"], **entry["resident"]}
+        if (data["first_name"], data["last_name"]) in there:
+            continue
+        data["residence"] = residences[data["residence"]]
+        for field, days in entry["dates"].items():
+            data[field] = today + datetime.timedelta(days=days)
+        benefit, since = entry["benefit"]
+        resident = services.resident_create(
+            by=officer, data=data, benefits={benefit: today - datetime.timedelta(days=since)}
+        )
+        given_on = today - datetime.timedelta(days=entry["since"] + 10)
+        for scope, recipient in (
+            (ConsentScope.ACCOMPANIMENT, None),
+            (ConsentScope.SHARING, coach.organisation),
+        ):
+            services.consent_record(
+                resident=resident,
+                scope=scope,
+                given_on=given_on,
+                method="signed_form",
+                by=officer,
+                recipient_organisation=recipient,
+            )
+        services.resident_change_stage(
+            resident=resident, to=Stage.ENGAGED, by=officer, reason="Démonstration"
+        )
+        services.note_add(resident=resident, by=officer, body=entry["note"])
+        _demo_accompaniment(
+            entry,
+            resident=resident,
+            officer=officer,
+            coach=coach,
+            manager=manager,
+            employers=employers,
+            openings={},
+        )
 
 
 def _demo_orientation(resident, *, days, reason, answer, officer, coach, manager):
@@ -1705,6 +2121,8 @@ def _demo_accompaniment(entry, *, resident, officer, coach, manager, employers, 
             accompaniment=accompaniment, opening=openings[(employer, title)], steps=steps,
             coach=coach,
         )  # fmt: skip
+    if entry.get("exit"):
+        moments.append(_demo_exit(entry["exit"], accompaniment=accompaniment, coach=coach))
     _demo_backdate_path(resident, moments, by=officer)
 
 
@@ -1728,11 +2146,11 @@ def _placement_data(spec, today):
 def _demo_follow_ups(placement, follow_ups, *, coach):
     from employment import services
 
-    for milestone, after, with_whom, notes, issues in follow_ups:
+    for milestone, after, with_whom, still_employed, notes, issues in follow_ups:
         services.follow_up_record(
             follow_up=placement.follow_ups.get(milestone=milestone), by=coach,
             done_on=placement.start_on + datetime.timedelta(days=after), with_whom=with_whom,
-            notes=notes, issues=issues,
+            still_employed=still_employed, notes=notes, issues=issues,
         )  # fmt: skip
 
 
@@ -1758,6 +2176,37 @@ def _demo_own_placement(spec, *, accompaniment, coach, employers):
         )  # fmt: skip
         moments.append(_days_ago(spec["start_days"] - after, 17))
     return moments
+
+
+def _demo_exit(spec, *, accompaniment, coach):
+    """The accompaniment closed `days` ago for a coded reason (the person leaves the
+    programme) and, when given, her situation six months later, recorded a few days after it
+    fell due. Returns the moment of the exit (its stage change)."""
+    from employment import services
+    from employment.models import Accompaniment
+
+    days, reason, notes, situation = spec
+    today = timezone.localdate()
+    accompaniment = services.accompaniment_close(
+        accompaniment=accompaniment,
+        by=coach,
+        exit_reason=reason,
+        notes=notes,
+        ended_on=today - datetime.timedelta(days=days),
+    )
+    exited_at = _days_ago(days, 17)
+    reminder = Reminder.objects.filter(
+        dedup_key=reminder_key("accompaniment", accompaniment.pk, "post_exit")
+    )
+    reminder.update(created_at=exited_at)
+    if situation:
+        services.accompaniment_record_post_exit(
+            accompaniment=accompaniment, by=coach, situation=situation
+        )
+        recorded_on = min(accompaniment.post_exit_due_on + datetime.timedelta(days=3), today)
+        Accompaniment.objects.filter(pk=accompaniment.pk).update(post_exit_recorded_on=recorded_on)
+        reminder.update(done_at=_days_ago((today - recorded_on).days, 10))
+    return exited_at
 
 
 def _demo_introduction(*, accompaniment, opening, steps, coach):
@@ -1828,8 +2277,11 @@ def _demo_backdate_path(resident, moments, *, by):
     from residents.services import resident_recompute_last_interaction
 
     changes = list(StageChange.objects.filter(resident=resident).order_by("changed_at", "pk"))
+    previous = None
     for change, at in zip(changes, moments, strict=True):
-        StageChange.objects.filter(pk=change.pk).update(changed_at=at)
+        since = previous if change.from_stage else None
+        StageChange.objects.filter(pk=change.pk).update(changed_at=at, from_stage_since=since)
+        previous = at
     with pghistory.context(user=by.pk):
         Resident.objects.filter(pk=resident.pk).update(stage_changed_at=moments[-1])
         Note.objects.filter(resident=resident).update(

@@ -1,8 +1,10 @@
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -30,11 +32,14 @@ from employment.models import (
 from o2r.accounts.enums import Role
 from o2r.accounts.models import Organisation, User
 from o2r.core.demo import DEMO_PASSWORD, TERRITORY
+from o2r.dashboard import figures
+from o2r.dashboard.filters import DashboardFilterForm
 from o2r.reminders.models import Reminder
 from o2r.sms.enums import InboxStatus, SmsStatus
 from o2r.sms.models import InboxMessage, SmsMessage, SmsOptOut
 from outreach.enums import ActionKind, CampaignStatus, Outcome, ReferralStatus
 from outreach.models import Contact, OutreachAction, Referral, SmsCampaign
+from residents.enums import ExitReason
 from residents.models import Residence, ResidenceMembership, Resident, StageChange
 
 
@@ -80,8 +85,9 @@ def test_load_demo_is_idempotent_and_prints_one_login_per_role(db, capsys):
     # Demo residents along the path, visible to those who should see them.
     assert Resident.objects.visible_to(officer).count() == first[4] > 10
     coach = User.objects.get(role=Role.JOB_COACH)
-    # The coach opens the files of the people she accompanies, and of no one else.
-    assert Resident.objects.visible_to(coach).count() == 5
+    # The coach opens the files of the five people she accompanies and of the two who left
+    # her caseload, until their situation six months later is recorded; of no one else.
+    assert Resident.objects.visible_to(coach).count() == 7
     assert Resident.objects.filter(stage__isnull=True).exists()
 
 
@@ -225,7 +231,7 @@ def test_load_demo_gives_the_coach_a_caseload_at_every_step(client, db):
     # Her caseload: five open accompaniments begun in the past, each with its wishes (jobs of
     # the demo openings) and contacts.
     caseload = Accompaniment.objects.caseload_of(coach).open()
-    assert caseload.count() == Accompaniment.objects.count() == 5
+    assert caseload.count() == Accompaniment.objects.open().count() == 5
     assert not caseload.filter(started_on__gte=today - datetime.timedelta(days=20)).exists()
     assert not [a for a in caseload.with_suspension() if a.is_suspended]
     rome = set(JobOpening.objects.values_list("rome_id", flat=True))
@@ -278,13 +284,14 @@ def test_load_demo_gives_the_coach_a_caseload_at_every_step(client, db):
         moments = list(resident.stage_changes.order_by("pk").values_list("changed_at", flat=True))
         assert moments == sorted(moments) and moments[-1] < timezone.now()
         assert resident.last_interaction_at < timezone.now()
-    # The pages: her caseload, the orientations received, an accompaniment, a hire, the
-    # suggested openings.
+    # The pages: her caseload (with the exits whose situation six months later is still to
+    # record), the orientations received, an accompaniment, a hire, the suggested openings.
     client.force_login(coach)
     caseload = client.get(reverse("employment:caseload"))
     assert caseload.status_code == 200
     for accompaniment in Accompaniment.objects.caseload_of(coach):
-        assert accompaniment.get_absolute_url() in caseload.content.decode()
+        shown = accompaniment.get_absolute_url() in caseload.content.decode()
+        assert shown == (accompaniment.post_exit_situation == "")
     orientations = client.get(reverse("employment:orientations"))
     assert orientations.status_code == 200
     waiting = Orientation.objects.received_by(coach).get()
@@ -321,3 +328,50 @@ def test_load_demo_fills_every_sms_screen_once(client, db):
         assert client.get(campaign.get_absolute_url()).status_code == 200
     home = client.get(reverse("home")).content.decode()
     assert "1 réponse par SMS" in home
+
+
+def _dashboard_selection(manager, today):
+    """The dashboard's default, this calendar year; before September, when the year is too
+    young to hold the demo's hire of seven and a half months ago, the last twelve months."""
+    data = QueryDict(mutable=True)
+    if today.month < 9:
+        data["periode"] = "dates"
+        data["du"] = (today - relativedelta(years=1, days=-1)).isoformat()
+        data["au"] = today.isoformat()
+    return DashboardFilterForm(data, user=manager, today=today).selection()
+
+
+def test_load_demo_fills_every_dashboard_table_for_both_managers(db):
+    call_command("load_demo")
+    today = timezone.localdate()
+    for email in ("helene.garnier@adoma.demo", "karim.haddad@adelis.demo"):
+        manager = User.objects.get(email=email)
+        selection = _dashboard_selection(manager, today)
+        tables = {table.key: table for table in figures.all_tables(selection, today)}
+        assert [key for key, table in tables.items() if table.is_empty] == [], email
+        # A hire on a CDI seven and a half months ago, every follow-up done, still in the job.
+        assert tables["parcours"].value(figures.RETAINED_LABEL, "Personnes") >= 1
+        assert tables["maintien_6_mois"].value("Confirmé en poste", "Embauches") >= 1
+        for row in ("à 3 mois", "à 6 mois"):
+            assert tables["maintien"].value(row, "Toujours en poste") >= 1
+        # An exit seven months ago whose situation six months later was recorded.
+        situations = tables["situation_6_mois"]
+        not_yet = situations.value("Pas encore relevée", "Personnes")
+        assert situations.value("Total", "Personnes") > not_yet
+        exits = tables["sorties_par_motif"]
+        for reason in (ExitReason.DURABLE_EMPLOYMENT, ExitReason.HANDOVER, ExitReason.LOST_CONTACT):
+            assert exits.value(reason.label, "Personnes") >= 1, reason
+        publics, everyone = tables["par_public"], tables["par_sexe"]
+        for stage in ("En emploi", "Sorties"):
+            assert publics.value("Protection internationale", stage) >= 1, stage
+        # Invisible (no France Travail follow-up): some, a minority of the people identified.
+        invisible = publics.value("« Invisible » (sans suivi France Travail)", "Repérées")
+        assert 0 < invisible < everyone.value("Ensemble", "Repérées") / 2
+    # Every date as the services allow it: nothing ahead of today, the situation after the exit
+    # recorded once six months have passed.
+    for accompaniment in Accompaniment.objects.filter(ended_on__isnull=False):
+        assert accompaniment.started_on <= accompaniment.ended_on <= today
+        if accompaniment.post_exit_recorded_on:
+            assert accompaniment.post_exit_due_on <= accompaniment.post_exit_recorded_on <= today
+    assert not FollowUp.objects.filter(done_on__gt=today).exists()
+    assert not StageChange.objects.filter(changed_at__gt=timezone.now()).exists()
