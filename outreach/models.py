@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -75,19 +76,34 @@ class OutreachActionQuerySet(models.QuerySet):
         return {(residence, kind): n for residence, kind, n in rows}
 
     def people_met_by_kind(self) -> dict[str, dict[str, int]]:
-        """people_met() per kind of action, in two queries."""
-        named = count_distinct(
-            Contact.objects.filter(action__in=self.values("pk"))
+        """{kind: {"actions", "named", "unnamed"}}: people_met() per kind of action, with the
+        number of actions, in one query (each action's named people counted by a subquery on
+        its contacts: a hash per action rather than a sort of the whole period's contacts)."""
+        named = (
+            Contact.objects.filter(action=models.OuterRef("pk"))
             .exclude(outcome=Outcome.NO_ANSWER)
-            .annotate(kind=models.F("action__kind")),
-            "action",
-            "resident",
-            group_by="kind",
+            .order_by()
+            .values("action")
+            .annotate(n=Count("resident", distinct=True))
+            .values("n")
         )
-        unnamed = dict(self.values_list("kind").annotate(n=models.Sum("unnamed_count")).order_by())
+        rows = (
+            self.annotate(named=Coalesce(models.Subquery(named), 0))
+            .values("kind")
+            .annotate(
+                actions=Count("pk"),
+                named_total=models.Sum("named"),
+                unnamed=Coalesce(models.Sum("unnamed_count"), 0),
+            )
+            .order_by()
+        )
         return {
-            kind: {"named": named.get(kind, 0), "unnamed": unnamed.get(kind) or 0}
-            for kind in {*named, *unnamed}
+            row["kind"]: {
+                "actions": row["actions"],
+                "named": row["named_total"] or 0,
+                "unnamed": row["unnamed"],
+            }
+            for row in rows
         }
 
 
@@ -230,6 +246,17 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["residence", "at"], name="outreach_contact_residence"),
             models.Index(fields=["resident", "at"], name="outreach_contact_resident"),
+            # The dashboard's contacts of a period (by channel and outcome, people reached):
+            # an index-only scan of the period, whatever the residences.
+            models.Index(
+                fields=["at"],
+                include=["residence", "resident", "channel", "outcome"],
+                name="outreach_contact_period",
+            ),
+            # The dashboard's people met per action (a period's actions, their contacts).
+            models.Index(
+                fields=["action"], include=["resident", "outcome"], name="outreach_contact_met"
+            ),
         ]
 
     def __str__(self):

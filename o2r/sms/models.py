@@ -139,6 +139,8 @@ class SmsMessage(models.Model):
             models.Index(fields=["resident", "created_at"], name="sms_resident"),
             # A reply: the latest message sent to that number.
             models.Index(fields=["to", "sent_at"], name="sms_to_sent"),
+            # The dashboard's messages of a period by status: an index-only scan.
+            models.Index(fields=["created_at"], include=["residence", "status"], name="sms_period"),
         ]
         constraints = [
             models.CheckConstraint(
