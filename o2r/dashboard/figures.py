@@ -73,6 +73,8 @@ STEP_LABELS = {
     Stage.ACCOMPANIED: "Accompagnées (IOD)",
     Stage.EMPLOYED: "En emploi",
 }
+# The actions-by-residence table on the page: the most active residences (all in the exports).
+PAGE_RESIDENCES = 25
 DURABLE_LABEL = "En emploi durable"
 RETAINED_LABEL = "Toujours en emploi 6 mois après l'embauche"
 
@@ -296,7 +298,6 @@ def trends(sel: Selection, changes) -> Table:
 
 def outreach(sel: Selection) -> list[Table]:
     acts = actions(sel)
-    by_kind = acts.by_kind()
     met = acts.people_met_by_kind()
     kinds_table = Table(
         key="actions",
@@ -315,7 +316,7 @@ def outreach(sel: Selection) -> list[Table]:
             Row(
                 label,
                 [
-                    by_kind.get(kind, 0),
+                    met.get(kind, {}).get("actions", 0),
                     met.get(kind, {}).get("named", 0),
                     met.get(kind, {}).get("unnamed", 0),
                 ],
@@ -347,6 +348,7 @@ def outreach(sel: Selection) -> list[Table]:
         rows=residence_rows,
         total_column=True,
         total_row=True,
+        page_rows=PAGE_RESIDENCES,
     )
     _add_total_row(residences_table)
 

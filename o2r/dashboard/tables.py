@@ -38,6 +38,8 @@ class Table:
     total_column: bool = False
     chart: dict | None = None
     note: str = ""
+    # The page shows at most this many rows (the largest totals), the exports all of them.
+    page_rows: int | None = None
 
     @property
     def is_empty(self) -> bool:

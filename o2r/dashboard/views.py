@@ -75,7 +75,7 @@ def dashboard(request):
                             {**cell, "url": link(cell["link"])} for cell in row.cells(table.kinds)
                         ],
                     }
-                    for row in table.rows
+                    for row in _page_rows(table)
                 ]
             sections.append({"key": key, "title": title, "tables": section_tables})
     context = {
@@ -88,6 +88,20 @@ def dashboard(request):
         "query": request.GET.urlencode(),
     }
     return render(request, "dashboard/home.html", context)
+
+
+def _page_rows(table):
+    """The rows the page shows: all of them, or the `page_rows` largest (by their last
+    column, the total) and the total row, with a note saying the exports hold them all."""
+    body = [row for row in table.rows if not row.total]
+    if table.page_rows is None or len(body) <= table.page_rows:
+        return table.rows
+    shown = sorted(body, key=lambda row: -(row.values[-1] or 0))[: table.page_rows]
+    table.note = (
+        f"Les {table.page_rows} lignes aux plus grands totaux sur {len(body)} ; "
+        "toutes sont dans les exports."
+    )
+    return [*shown, *(row for row in table.rows if row.total)]
 
 
 @require_safe
