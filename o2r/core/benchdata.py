@@ -1,33 +1,48 @@
-"""The large data set of `manage.py bench`: 100,000 residents over 600 residences in 10
-territories, each with 3 consents, 2 barriers, 5 notes and about 4 stage changes; and, as a
-step of its own (generate_employers, versioned apart so that the residents stay), 20,000
-employers over the same territories with 1 or 2 contacts, about 5 prospecting steps and their
-status changes each, and 100,000 job openings; and, a third step (generate_employment), the
-IOD accompaniment: each of the 60 coaches with 50 open accompaniments and 2,000 introductions
-over them, her closed accompaniments, contacts, wishes, hires and follow-ups, and the
-reminders the services would have written.
+"""The large data set of `manage.py bench`: 100,000 residents over 1,000 residences in 10
+territories (national scale), each with 3 consents, 2 barriers, 5 notes, about 4 stage changes
+(with the snapshot of their day the dashboards break figures down by) and, for about a third,
+a social minimum; and, as a step of its own (generate_employers, versioned apart so that the
+residents stay), 20,000 employers over the same territories with 1 or 2 contacts, about 5
+prospecting steps and their status changes each, and 100,000 job openings; a third step
+(generate_employment), the IOD accompaniment: each of the 60 coaches with 50 open
+accompaniments and 2,000 introductions over them, her closed accompaniments, contacts, wishes,
+hires and follow-ups, and the reminders the services would have written; and a fourth
+(generate_outreach), three years of outreach up to today: 100,000 outreach actions, 2,000,000
+contacts, 50,000 referrals, 600 SMS campaigns with their 600,000 messages, and 5,000 SMS
+opt-outs.
 
-Written only into its own database (DATABASE_NAME), in one transaction: residents and their
-stage changes are built in Python (names, phones, valid paths) and sent with COPY, the other
-rows are fanned out by `INSERT ... SELECT generate_series(...)`. Invented people throughout.
+Written only into its own database (DATABASE_NAME), one transaction per step: residents and
+their stage changes are built in Python (names, phones, valid paths) and sent with COPY, the
+other rows are fanned out by `INSERT ... SELECT generate_series(...)`, drawing their random
+choices from a hash of the row's number (the same data on every run). Invented people
+throughout.
 
 Ids are fixed so that SQL can derive who works where without joins:
 - organisations: 1 Adoma, 2 Adelis;
-- users 1..100: Adoma insertion officers; officer k works on residences 6k-5..6k. User 1 is the
-  benchmark's officer (BENCH_OFFICER_EMAIL);
+- users 1..100: Adoma insertion officers; officer k works on residences 10k-9..10k. User 1 is
+  the benchmark's officer (BENCH_OFFICER_EMAIL);
 - users 101..160: Adelis job coaches, six per territory, with that territory on their account
   (set by the employers' step); user 101 is the benchmark's coach (BENCH_COACH_ID);
+- user 161: Adoma's manager, with a membership on every residence (BENCH_MANAGER_EMAIL), whom
+  the dashboard is measured for;
+- residences 100t+1..100t+100 are in territory t (0..9), about 15% of them in a priority
+  neighbourhood (QPV);
 - employer i is in territory (i - 1) % 10, so each territory holds 2,000;
-- resident i lives in residence 1 + (i - 1) % 600, so each residence holds 166 or 167;
-- the employment rows are numbered from 1 in the order they are built (coach by coach).
+- resident i lives in residence 1 + (i - 1) % 1,000, so each residence holds 100;
+- the employment rows are numbered from 1 in the order they are built (coach by coach);
+- SMS campaign c is officer 1 + (c - 1) % 100's, to every resident of her 10 residences.
 """
 
+import calendar
 import datetime
+import functools
 import random
 import time
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from stdnum import luhn
@@ -80,8 +95,24 @@ from o2r.accounts.enums import OrganisationKind, Role
 from o2r.accounts.models import Organisation, User
 from o2r.reminders.models import Reminder
 from o2r.reminders.services import reminder_key
+from o2r.sms import text
+from o2r.sms.enums import LegalBasis, OptOutScope, OptOutSource, SkipReason, SmsStatus
+from o2r.sms.models import SmsMessage, SmsOptOut
+from outreach.enums import (
+    ActionKind,
+    CampaignStatus,
+    Channel,
+    Outcome,
+    ReferralOutcome,
+    ReferralSource,
+    ReferralStatus,
+)
+from outreach.models import Contact, OutreachAction, Referral, SmsCampaign, SmsCampaignVariant
 from residents.enums import (
     BarrierCode,
+    BarrierStatus,
+    Benefit,
+    ConsentScope,
     ExitReason,
     FranceTravailStatus,
     FrenchLevel,
@@ -93,24 +124,28 @@ from residents.enums import (
     Stage,
 )
 from residents.models import (
+    INVISIBLE_AFTER,
     Consent,
     Note,
     Residence,
     ResidenceMembership,
     Resident,
     ResidentBarrier,
+    ResidentBenefit,
     StageChange,
 )
 from residents.normalise import fold, identity_key, search_text
 
 DATABASE_NAME = "o2r_bench"
 # Stored as the comment of the residents table: a generator change means new data.
-VERSION = "o2r-bench-data 3"
+VERSION = "o2r-bench-data 4"
 SEED = 2026
 
 RESIDENTS = 100_000
-RESIDENCES = 600
-RESIDENCES_PER_OFFICER = 6
+RESIDENCES = 1_000
+RESIDENCES_PER_OFFICER = 10
+# The share of residences in a priority neighbourhood (quartier prioritaire de la ville).
+QPV_SHARE = 0.15
 OFFICERS = RESIDENCES // RESIDENCES_PER_OFFICER
 COACHES_PER_TERRITORY = 6
 CONSENTS_PER_RESIDENT = 3
@@ -135,6 +170,9 @@ TERRITORIES = {
     "Montpellier Méditerranée Métropole": ["Montpellier", "Castelnau-le-Lez", "Lattes"],
 }
 RESIDENCES_PER_TERRITORY = RESIDENCES // len(TERRITORIES)
+# Adoma's manager, after the coaches: the dashboard's reader, with every residence.
+BENCH_MANAGER_ID = FIRST_COACH + len(TERRITORIES) * COACHES_PER_TERRITORY
+BENCH_MANAGER_EMAIL = "claire.fontaine@adoma.bench"
 
 RESIDENCE_STEMS = """Jean Jaurès, Victor Hugo, Louise Michel, Les Tilleuls, Pasteur, Jules Ferry,
 Gambetta, Les Acacias, Les Peupliers, Marie Curie, Jean Moulin, Lucie Aubrac, Aimé Césaire,
@@ -144,7 +182,13 @@ Olympe de Gouges, Gisèle Halimi, Joséphine Baker, Les Chênes, Les Marronniers
 Les Platanes, Saint-Exupéry, Colette, George Sand, Berlioz, Rameau, Debussy, Ravel,
 Les Hirondelles, Les Mésanges, Le Verger, Les Jardins, Les Vignes, Les Sources, Le Belvédère,
 L'Horizon, Les Capucines, Les Cèdres, Condorcet, Les Bruyères, Le Canal, Les Mouettes,
-Pablo Neruda, Frida Kahlo, Albert Camus, Les Saules"""
+Pablo Neruda, Frida Kahlo, Albert Camus, Les Saules, Jacques Prévert, Arthur Rimbaud,
+Paul Verlaine, Molière, Émile Zola, Jules Verne, Marcel Pagnol, Édith Piaf, Germaine Tillion,
+Jean Monnet, Mendès France, Boris Vian, Louis Aragon, Elsa Triolet, Marguerite Duras,
+Toussaint Louverture, Léopold Senghor, Martin Luther King, Anne Frank, Irène Joliot-Curie,
+Les Ormes, Les Pins, Les Roses, Les Violettes, Les Coquelicots, Les Bleuets, Les Tournesols,
+Le Bocage, La Clairière, Les Prés, Le Ruisseau, La Colline, Le Port, La Marne, La Loire,
+Les Étoiles, Les Camélias, Le Val Fleuri, Les Magnolias, Le Grand Pré"""
 STREETS = [
     "rue de la République", "avenue Jean Jaurès", "rue Victor Hugo", "boulevard Gambetta",
     "rue des Lilas", "rue du Général de Gaulle", "allée des Tilleuls", "rue Pasteur",
@@ -279,9 +323,14 @@ TABLES = {
     "residents": Resident,
     "consents": Consent,
     "barriers": ResidentBarrier,
+    "benefits": ResidentBenefit,
     "stage changes": StageChange,
     "notes": Note,
 }
+# The tables of hundreds of thousands of rows: their indexes are built after the rows.
+BULK_TABLES = [Resident, Consent, ResidentBarrier, StageChange, Note]
+# Rows of the generated data set; other parts of the bench add their own beside them (the SMS
+# campaign's residence and its 10,000 recipients), so that these are minimums.
 EXPECTED = {
     "residences": RESIDENCES,
     "residents": RESIDENTS,
@@ -309,7 +358,8 @@ def coach_of(resident_id, residence_id):
 
 def row_counts(cursor):
     counts = {}
-    for label, model in {**TABLES, **EMPLOYER_TABLES, **EMPLOYMENT_TABLES}.items():
+    tables = {**TABLES, **EMPLOYER_TABLES, **EMPLOYMENT_TABLES, **OUTREACH_TABLES}
+    for label, model in tables.items():
         cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(_table(model)))
         counts[label] = cursor.fetchone()[0]
     return counts
@@ -317,32 +367,38 @@ def row_counts(cursor):
 
 def data_ready(cursor):
     """True when the data of this VERSION is there in full (it is written in one transaction,
-    so counts suffice) and its search_text is what residents.normalise computes today."""
+    so counts suffice; the SMS campaign's recipients may have been added since) and its
+    search_text is what residents.normalise computes today."""
     cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [Resident._meta.db_table])
     if cursor.fetchone()[0] != VERSION:
         return False
     counts = row_counts(cursor)
-    if any(counts[label] != expected for label, expected in EXPECTED.items()):
+    if any(counts[label] < expected for label, expected in EXPECTED.items()):
         return False
-    cursor.execute(
-        "SELECT count(*) FROM residents_residencemembership m JOIN accounts_user u "
-        "ON u.id = m.user_id WHERE u.email = %s",
-        [BENCH_OFFICER_EMAIL],
-    )
-    if cursor.fetchone()[0] != RESIDENCES_PER_OFFICER:
-        return False
+    for email, expected in (
+        (BENCH_OFFICER_EMAIL, RESIDENCES_PER_OFFICER),
+        (BENCH_MANAGER_EMAIL, RESIDENCES),
+    ):
+        cursor.execute(
+            "SELECT count(*) FROM residents_residencemembership m JOIN accounts_user u "
+            "ON u.id = m.user_id WHERE u.email = %s",
+            [email],
+        )
+        if cursor.fetchone()[0] != expected:
+            return False
     # residents.normalise may have changed since the data was written.
     _, bad = search_text_mismatches(cursor, sample=200)
     return not bad
 
 
 def search_text_mismatches(cursor, sample=2000):
-    """Residents of a random sample whose stored search_text differs from what
-    residents.normalise.search_text computes."""
+    """Generated residents of a random sample whose stored search_text differs from what
+    residents.normalise.search_text computes (the SMS campaign's recipients, written by
+    bench_sms, are not this data's)."""
     cursor.execute(
         "SELECT first_name, last_name, phone, search_text FROM residents_resident "
-        "TABLESAMPLE SYSTEM (5) LIMIT %s",
-        [sample],
+        "TABLESAMPLE SYSTEM (5) WHERE id <= %s LIMIT %s",
+        [RESIDENTS, sample],
     )
     rows = cursor.fetchall()
     bad = [
@@ -377,7 +433,8 @@ def _copy(cursor, model, columns, rows):
 
 def _insert_select(cursor, model, columns, source):
     """INSERT INTO <model> (<columns>) SELECT <expressions> <source>. `columns` maps a column
-    to an SQL expression (str or psycopg Composable); fields left out get their default."""
+    to an SQL expression, and `source` is SQL (each a str or a psycopg Composable); fields
+    left out get their default."""
     missing = _defaults(model, columns)
     expressions = [sql.SQL(e) if isinstance(e, str) else e for e in columns.values()]
     expressions += [sql.Literal(value) for value in missing.values()]
@@ -386,7 +443,7 @@ def _insert_select(cursor, model, columns, source):
             _table(model),
             sql.SQL(", ").join(map(sql.Identifier, [*columns, *missing])),
             sql.SQL(", ").join(expressions),
-            sql.SQL(source),
+            sql.SQL(source) if isinstance(source, str) else source,
         )
     )
     return cursor.rowcount
@@ -433,6 +490,46 @@ def _add_foreign_keys(cursor, foreign_keys):
         )
 
 
+def _drop_indexes(cursor, written):
+    """Drops the indexes of the tables given, and the primary key or unique constraints they
+    back, unless a foreign key needs one: building an index once over millions of rows is
+    several times faster than keeping it up to date row by row. Returns what _add_indexes
+    needs to build them again."""
+    cursor.execute(
+        "SELECT i.indrelid::regclass::text, ci.relname, c.conname, "
+        "coalesce(pg_get_constraintdef(c.oid), pg_get_indexdef(i.indexrelid)) "
+        "FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid "
+        "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
+        "AND c.contype IN ('p', 'u', 'x') "
+        "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+        "WHERE f.contype = 'f' AND f.conindid = i.indexrelid)",
+        [[model._meta.db_table for model in written]],
+    )
+    indexes = cursor.fetchall()
+    for table, index, constraint, _ in indexes:
+        if constraint:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.SQL(table), sql.Identifier(constraint)
+                )
+            )
+        else:
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index)))
+    return indexes
+
+
+def _add_indexes(cursor, indexes):
+    for table, _, constraint, definition in indexes:
+        if constraint:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                    sql.SQL(table), sql.Identifier(constraint), sql.SQL(definition)
+                )
+            )
+        else:
+            cursor.execute(definition)  # pg_get_indexdef's CREATE INDEX
+
+
 def _text_array(values):
     return sql.SQL("{}::text[]").format(sql.Literal(list(values)))
 
@@ -451,8 +548,6 @@ def _reset_sequences(cursor):
 def generate(cursor, *, log):
     """Writes the whole data set through `cursor` (the caller holds the transaction and has
     checked that this is the benchmark's database). Returns {step: seconds}."""
-    from django.utils import timezone
-
     rng = random.Random(SEED)
     now = timezone.now().replace(microsecond=0)
     today = timezone.localdate()
@@ -471,17 +566,24 @@ def generate(cursor, *, log):
     for table in tracked:
         cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(sql.Identifier(table)))
     foreign_keys = _drop_foreign_keys(cursor)
+    indexes = _drop_indexes(cursor, BULK_TABLES)
     step("organisations", _organisations)
     step("utilisateurs", _users)
     step("résidences", _residences)
     step("rattachements", _memberships)
-    stage_changes = []
-    step("résidents", _residents, stage_changes)
-    step("changements", _stage_changes, stage_changes)
-    del stage_changes
+    # Built with the residents, written after them.
+    built = {"stage_changes": [], "barriers": [], "benefits": []}
+    step("résidents", _residents, built)
+    step("changements", _stage_changes, built["stage_changes"])
     step("accords", _consents)
-    step("freins", _barriers)
+    step("freins", _barriers, built["barriers"])
+    step("minima sociaux", _benefits, built["benefits"])
+    del built
     step("notes", _notes)
+    started = time.perf_counter()
+    _add_indexes(cursor, indexes)
+    timings["index"] = time.perf_counter() - started
+    log(f"  {'index':<16} {len(indexes):>9} construits {timings['index']:4.1f} s")
     started = time.perf_counter()
     _add_foreign_keys(cursor, foreign_keys)
     label = "clés étrangères"
@@ -525,7 +627,7 @@ def _users(cursor, rng, now, today):
     lasts = _split(ORIGINS["france"][1])
     rows = [(BENCH_OFFICER_ID, BENCH_OFFICER_EMAIL, "Nadia", "Lemaire", ADOMA,
              Role.INSERTION_OFFICER)]  # fmt: skip
-    for user_id in range(2, FIRST_COACH + len(TERRITORIES) * COACHES_PER_TERRITORY):
+    for user_id in range(2, BENCH_MANAGER_ID):
         officer = user_id < FIRST_COACH
         domain = "adoma.bench" if officer else "adelis.bench"
         first, last = rng.choice(firsts), rng.choice(lasts)
@@ -534,6 +636,7 @@ def _users(cursor, rng, now, today):
             user_id, email, first, last, ADOMA if officer else ADELIS,
             Role.INSERTION_OFFICER if officer else Role.JOB_COACH,
         ))  # fmt: skip
+    rows.append((BENCH_MANAGER_ID, BENCH_MANAGER_EMAIL, "Claire", "Fontaine", ADOMA, Role.MANAGER))
     columns = ["id", "email", "first_name", "last_name", "organisation_id", "role"]
     # "!" starts an unusable password: nobody logs in to this data, the benchmark forces login.
     return _copy(
@@ -559,15 +662,19 @@ def _residences(cursor, rng, now, today):
         rows.append((
             residence_id, f"{prefix} {stems[index % RESIDENCES_PER_TERRITORY]}", kind,
             f"{rng.randrange(1, 120)} {rng.choice(STREETS)}",
-            rng.choice(TERRITORIES[territory]), territory, capacity, True,
+            rng.choice(TERRITORIES[territory]), territory, capacity, rng.random() < QPV_SHARE,
+            True,
         ))  # fmt: skip
-    columns = ["id", "name", "kind", "address", "city", "territory", "capacity", "active"]
+    columns = ["id", "name", "kind", "address", "city", "territory", "capacity", "qpv", "active"]
     return _copy(cursor, Residence, columns, rows)
 
 
 def _memberships(cursor, rng, now, today):
+    """Each residence's officer, and the manager on every residence."""
     rows = [
-        (officer_of(residence_id), residence_id, now) for residence_id in range(1, RESIDENCES + 1)
+        (user_id, residence_id, now)
+        for residence_id in range(1, RESIDENCES + 1)
+        for user_id in (officer_of(residence_id), BENCH_MANAGER_ID)
     ]
     return _copy(cursor, ResidenceMembership, ["user_id", "residence_id", "created_at"], rows)
 
@@ -581,25 +688,140 @@ RESIDENT_COLUMNS = [
     "stage_changed_at", "insertion_officer_id", "job_coach_id", "search_text", "created_at",
     "updated_at", "created_by_id",
 ]  # fmt: skip
+# The snapshot columns (from "from_stage_since" on) as resident_change_stage writes them.
 STAGE_CHANGE_COLUMNS = [
     "resident_id", "from_stage", "to_stage", "exit_reason", "reason", "changed_by_id",
-    "changed_at",
+    "changed_at", "from_stage_since", "residence_id", "organisation_id", "coach_id", "sex",
+    "age", "social_minimum", "international_protection", "health_barrier", "rqth", "invisible",
 ]  # fmt: skip
+BARRIER_COLUMNS = ["resident_id", "code", "status", "identified_on", "lifted_on", "updated_at"]
+BENEFIT_COLUMNS = ["resident_id", "benefit", "since"]
+BARRIER_CODES = BarrierCode.values
+BARRIER_STATUSES = [BarrierStatus.IDENTIFIED, BarrierStatus.BEING_ADDRESSED, BarrierStatus.LIFTED]
+# benefit: weight, for the residents with a social minimum other than the asylum seekers'.
+SOCIAL_MINIMA = {
+    Benefit.RSA: 70,
+    Benefit.RSA_MAJORE: 4,
+    Benefit.ASS: 12,
+    Benefit.AAH: 9,
+    Benefit.ASPA: 5,
+}
+SOCIAL_MINIMA_CHOICES, SOCIAL_MINIMA_WEIGHTS = list(SOCIAL_MINIMA), list(SOCIAL_MINIMA.values())
 
 
-def _residents(cursor, rng, now, today, stage_changes):
-    return _copy(cursor, Resident, RESIDENT_COLUMNS, _resident_rows(rng, now, today, stage_changes))
+def _residents(cursor, rng, now, today, built):
+    return _copy(cursor, Resident, RESIDENT_COLUMNS, _resident_rows(rng, now, today, built))
 
 
-def _stage_changes(cursor, rng, now, today, stage_changes):
+def _stage_changes(cursor, rng, now, today, rows):
     # In time order, as the application would have written them.
-    stage_changes.sort(key=lambda row: row[-1])
-    return _copy(cursor, StageChange, STAGE_CHANGE_COLUMNS, stage_changes)
+    rows.sort(key=lambda row: row[6])
+    return _copy(cursor, StageChange, STAGE_CHANGE_COLUMNS, rows)
 
 
-def _resident_rows(rng, now, today, stage_changes):
-    """Yields resident rows and appends their stage changes to `stage_changes`."""
-    utc = datetime.UTC
+def _barriers(cursor, rng, now, today, rows):
+    rows.sort(key=lambda row: (row[3], row[0]))  # in the order they were identified
+    return _copy(cursor, ResidentBarrier, BARRIER_COLUMNS, rows)
+
+
+def _benefits(cursor, rng, now, today, rows):
+    return _copy(cursor, ResidentBenefit, BENEFIT_COLUMNS, rows)
+
+
+def barriers_of(resident_id, moved_in_on):
+    """The resident's two barriers, [(code, status, identified_on, lifted_on)]: distinct codes
+    (the second 1 to 9 places after the first in the list), identified soon after she moved
+    in; one in three lifted 150 days later."""
+    codes = BARRIER_CODES
+    first = resident_id * 7 % len(codes)
+    second = (first + 1 + resident_id * 13 % 9) % len(codes)
+    barriers = []
+    for k, code in enumerate((first, second), start=1):
+        identified_on = moved_in_on + datetime.timedelta(days=20 + k * 5)
+        status = BARRIER_STATUSES[(resident_id + k) % 3]
+        lifted_on = None
+        if status == BarrierStatus.LIFTED:
+            lifted_on = identified_on + datetime.timedelta(days=150)
+        barriers.append((codes[code], status, identified_on, lifted_on))
+    return barriers
+
+
+def _benefits_drawn(rng, today, protection, stage, moved_in_on):
+    """[(benefit, since)]: about a third of the residents receive a social minimum (nearly
+    every asylum seeker the ADA), and some of the employed the prime d'activité, which is
+    not one."""
+    benefits = []
+    if protection == InternationalProtection.ASYLUM_SEEKER and rng.random() < 0.9:
+        benefits.append(Benefit.ADA)
+    elif rng.random() < 0.3:
+        benefits.append(rng.choices(SOCIAL_MINIMA_CHOICES, SOCIAL_MINIMA_WEIGHTS)[0])
+    if stage == EMP and rng.random() < 0.4:
+        benefits.append(Benefit.PRIME_ACTIVITE)
+    return [
+        (benefit, min(moved_in_on + datetime.timedelta(days=rng.randrange(-1500, 1500)), today))
+        for benefit in benefits
+    ]
+
+
+@functools.cache
+def _invisible_before(day):
+    """Resident.is_invisible_on's cutoff: a last contact before it is too old on `day`."""
+    return day - INVISIBLE_AFTER
+
+
+def _age_on(birth_date, day):
+    """Resident.age_on without a relativedelta per stage change (as relativedelta counts it,
+    someone born on 29 February is a year older on 28 February of other years)."""
+    birthday = (birth_date.month, birth_date.day)
+    if birthday == (2, 29) and not calendar.isleap(day.year):
+        birthday = (2, 28)
+    return max(day.year - birth_date.year - ((day.month, day.day) < birthday), 0)
+
+
+class _Snapshot:
+    """What a stage change keeps of a generated person (Resident.snapshot), worked out once
+    for all her changes; the dated parts (age, social minimum, health barrier, "invisible")
+    are taken as they stood on the change's day."""
+
+    def __init__(self, *, residence_id, coach, sex, birth_date, protection, rqth,
+                 france_travail, last_contact, barriers, benefits):  # fmt: skip
+        self.residence_id, self.coach, self.sex = residence_id, coach, sex
+        self.birth_date, self.rqth, self.last_contact = birth_date, rqth, last_contact
+        self.protected = protection not in ("", InternationalProtection.NONE)
+        minima = [since for benefit, since in benefits if benefit != Benefit.PRIME_ACTIVITE]
+        self.social_minimum_since = min(minima, default=None)
+        # (identified, lifted) of her health barrier (codes are distinct), if she has one.
+        self.health = next(
+            ((start, end) for code, _, start, end in barriers if code == BarrierCode.HEALTH),
+            None,
+        )
+        self.never_visible = (
+            france_travail == FranceTravailStatus.NOT_REGISTERED or last_contact is None
+        )
+
+    def on(self, day, *, coached):
+        """The snapshot columns, from "residence_id" on; `coached`: she has her coach (from
+        the change to "accompanied" on)."""
+        health, minimum = self.health, self.social_minimum_since
+        return (
+            self.residence_id,
+            ADELIS if coached else None,
+            self.coach if coached else None,
+            self.sex,
+            _age_on(self.birth_date, day),
+            minimum is not None and minimum <= day,
+            self.protected,
+            health is not None and health[0] <= day and (health[1] is None or day < health[1]),
+            self.rqth,
+            self.never_visible or self.last_contact < _invisible_before(day),
+        )
+
+
+def _resident_rows(rng, now, today, built):
+    """Yields resident rows and appends their stage changes, barriers and benefits to
+    `built`."""
+    utc, eleven = datetime.UTC, datetime.time(11)
+    local = timezone.get_current_timezone()
     origins = [
         (key, _split(lasts), _split(females), _split(males), languages, groups)
         for key, (_, lasts, females, males, languages, groups) in ORIGINS.items()
@@ -607,7 +829,6 @@ def _resident_rows(rng, now, today, stage_changes):
     origin_weights = [weight for weight, *_ in ORIGINS.values()]
     stages = list(STAGES)
     stage_weights = [weight for weight, _ in STAGES.values()]
-    birth_start, birth_days = datetime.date(1960, 1, 1), 365 * 46
     move_start = datetime.date(2008, 1, 1)
     move_days = (today - datetime.timedelta(days=400) - move_start).days
     levels = [FrenchLevel.NONE, FrenchLevel.A1, FrenchLevel.A2, FrenchLevel.B1, FrenchLevel.B2,
@@ -646,6 +867,7 @@ def _resident_rows(rng, now, today, stage_changes):
             for _ in path
         )
         moved_out_on = None
+        changes = []  # (from, to, exit reason, reason, at), their snapshot below
         previous = None
         for step, (to, moment) in enumerate(zip(path, moments, strict=True), start=1):
             exit_reason = reason = ""
@@ -657,7 +879,7 @@ def _resident_rows(rng, now, today, stage_changes):
                 exit_reason = rng.choice([ExitReason.LOST_CONTACT, ExitReason.DECLINED])
             elif (previous, to) in ((EXT, IDN), (EMP, ACC)):
                 reason = BACK_REASONS[to]
-            stage_changes.append((resident_id, previous, to, exit_reason, reason, officer, moment))
+            changes.append((previous, to, exit_reason, reason, moment))
             previous = to
         coach = coach_of(resident_id, residence_id) if ACC in path else None
 
@@ -698,21 +920,45 @@ def _resident_rows(rng, now, today, stage_changes):
                     else f"{rng.randrange(10**10, 10**11)}"
                 )
             last_contact = today - datetime.timedelta(days=rng.randrange(0, 330))
+        # Adults when they moved in (18 to 55), so that the age kept on a stage change is one.
+        birth_date = moved_in_on - datetime.timedelta(days=rng.randrange(18 * 365, 56 * 365))
+        housing_unit = f"{rng.choice('ABCD')}{rng.randrange(5)}{rng.randrange(1, 40):02d}"
+        language = rng.choice(languages)
+        rqth = rng.random() < 0.04
+        updated_at = now - datetime.timedelta(days=rng.randrange(0, 200))
+        barriers = barriers_of(resident_id, moved_in_on)
+        benefits = _benefits_drawn(rng, today, protection, stage, moved_in_on)
+        person = _Snapshot(
+            residence_id=residence_id, coach=coach, sex=sex, birth_date=birth_date,
+            protection=protection, rqth=rqth, france_travail=france_travail,
+            last_contact=last_contact, barriers=barriers, benefits=benefits,
+        )  # fmt: skip
+        since, coached = None, False
+        for frm, to, exit_reason, reason, moment in changes:
+            # The coach is hers from the change to "accompanied" on.
+            coached = coached or (coach is not None and to == ACC)
+            built["stage_changes"].append((
+                resident_id, frm, to, exit_reason, reason, officer, moment, since,
+                *person.on(moment.astimezone(local).date(), coached=coached),
+            ))  # fmt: skip
+            since = moment
+        for code, status, identified_on, lifted_on in barriers:
+            built["barriers"].append((
+                resident_id, code, status, identified_on, lifted_on,
+                datetime.datetime.combine(identified_on, eleven, utc),
+            ))  # fmt: skip
+        for benefit, since_on in benefits:
+            built["benefits"].append((resident_id, benefit, since_on))
 
         yield (
-            resident_id, first_name, last_name,
-            birth_start + datetime.timedelta(days=rng.randrange(birth_days)), sex,
-            phone, phone_raw, bool(phone), residence_id,
-            f"{rng.choice('ABCD')}{rng.randrange(5)}{rng.randrange(1, 40):02d}",
-            moved_in_on, moved_out_on,
-            rng.choice(languages), level, group, protection, document, expires,
-            identity_key(first_name=first_name, last_name=last_name), 1,
-            rng.random() < 0.04, france_travail, france_travail_id,
-            last_contact, stage, moments[-1] if moments else None,
+            resident_id, first_name, last_name, birth_date, sex, phone, phone_raw, bool(phone),
+            residence_id, housing_unit, moved_in_on, moved_out_on, language, level, group,
+            protection, document, expires,
+            identity_key(first_name=first_name, last_name=last_name), 1, rqth, france_travail,
+            france_travail_id, last_contact, stage, moments[-1] if moments else None,
             officer if stage else None, coach,
             search_text(first_name=first_name, last_name=last_name, phone=phone),
-            start - datetime.timedelta(days=30),
-            now - datetime.timedelta(days=rng.randrange(0, 200)), officer,
+            start - datetime.timedelta(days=30), updated_at, officer,
         )  # fmt: skip
 
 
@@ -740,28 +986,6 @@ def _consents(cursor, rng, now, today):
         "FROM residents_resident r CROSS JOIN generate_series(1, "
         f"{CONSENTS_PER_RESIDENT}) AS k ORDER BY {given}, r.id, k",
     )
-
-
-def _barriers(cursor, rng, now, today):
-    # Two distinct codes: the second is 1 to 9 places after the first in the list.
-    first = "(r.id * 7) % 10"
-    code = f"CASE k WHEN 1 THEN {first} ELSE ({first} + 1 + (r.id * 13) % 9) % 10 END"
-    identified = "r.moved_in_on + 20 + k * 5"
-    lifted = "(r.id + k) % 3 = 2"
-    return _insert_select(
-        cursor,
-        ResidentBarrier,
-        {
-            "resident_id": "r.id",
-            "code": sql.SQL("({})[1 + {}]").format(_text_array(BarrierCode.values), sql.SQL(code)),
-            "status": "(ARRAY['identified', 'being_addressed', 'lifted'])[1 + (r.id + k) % 3]",
-            "identified_on": identified,
-            "lifted_on": f"CASE WHEN {lifted} THEN {identified} + 150 END",
-            "updated_at": f"({identified}) + time '11:00'",
-        },
-        "FROM residents_resident r CROSS JOIN generate_series(1, "
-        f"{BARRIERS_PER_RESIDENT}) AS k ORDER BY {identified}, r.id, k",
-    )  # fmt: skip
 
 
 def _notes(cursor, rng, now, today):
@@ -935,8 +1159,6 @@ def generate_employers(cursor, *, log):
     """Replaces the employers' network (employers, contacts, steps, status changes, openings)
     through `cursor`; the caller holds the transaction and has checked the database. Returns
     {step: seconds}."""
-    from django.utils import timezone
-
     rng = random.Random(SEED + 1)
     now = timezone.now().replace(microsecond=0)
     today = timezone.localdate()
@@ -1224,7 +1446,7 @@ def _opening_rows(rng, now, today, rows, titles):
 # reminders (next steps, follow-ups, interviews, situation after the exit) are written as the
 # services would. Rows are built in Python and sent with COPY; the history triggers stay off.
 
-EMPLOYMENT_VERSION = "o2r-bench-employment 1"
+EMPLOYMENT_VERSION = "o2r-bench-employment 2"
 OPEN_PER_COACH = 50
 INTRODUCTIONS_PER_COACH = 2_000
 INTRODUCTIONS_PER_OPEN = INTRODUCTIONS_PER_COACH // OPEN_PER_COACH
@@ -1368,7 +1590,7 @@ PLACEMENT_COLUMNS = [
     "job_title", "contract_type", "start_on", "end_on", "weekly_hours", "trial_period_end_on",
     "onboarding_first_days", "onboarding_tasks", "onboarding_rhythm", "onboarding_helper",
     "residence_id", "coach_id", "organisation_id", "ended_on", "end_reason", "end_notes",
-    "created_by_id", "created_at",
+    "created_by_id", "created_at", "sex",
 ]  # fmt: skip
 FOLLOW_UP_COLUMNS = [
     "id", "placement_id", "milestone", "due_on", "done_on", "with_whom", "still_employed",
@@ -1422,8 +1644,6 @@ def clear_employment(cursor):
 def generate_employment(cursor, *, log):
     """Replaces the employment rows through `cursor`; the caller holds the transaction and has
     checked the database. Returns {step: seconds}."""
-    from django.utils import timezone
-
     rng = random.Random(SEED + 2)
     now = timezone.now().replace(microsecond=0)
     today = timezone.localdate()
@@ -1483,10 +1703,12 @@ def generate_employment(cursor, *, log):
 
 def _employment_sources(cursor):
     """What the employment rows are drawn from: the residents with a coach or engaged (with
-    the day their sharing consent was given), and the openings of each territory."""
+    the day their sharing consent was given, and their sex), and the openings of each
+    territory."""
     cursor.execute(
         "SELECT r.id, r.residence_id, r.stage, r.job_coach_id, r.preferred_language, "
-        "c.given_on FROM residents_resident r JOIN residents_consent c ON c.resident_id = r.id "
+        "c.given_on, r.sex FROM residents_resident r "
+        "JOIN residents_consent c ON c.resident_id = r.id "
         "AND c.scope = 'sharing' AND c.recipient_organisation_id = %s "
         "AND c.withdrawn_on IS NULL "
         "WHERE r.job_coach_id IS NOT NULL OR r.stage = 'engaged' ORDER BY r.id",
@@ -1531,6 +1753,8 @@ class _EmploymentRows:
             self.free[t] = free
         self.employers = {t: sorted({o[7] for o in openings}) for t, openings in
                           self.openings.items()}  # fmt: skip
+        # The person's sex, kept on her hire (the funder's women and men by contract).
+        self.sexes = {row[0]: row[6] for row in sources["residents"]}
 
     def next_id(self, kind):
         self.ids[kind] += 1
@@ -1580,7 +1804,7 @@ class _EmploymentRows:
     # --- One person ---------------------------------------------------------------------------
 
     def orientation_only(self, row, coach, *, declined):
-        resident_id, residence_id, _, _, _, given_on = row
+        resident_id, residence_id, _, _, _, given_on, _ = row
         oriented = self.between(max(given_on, self.today - datetime.timedelta(days=20)),
                                 self.today - datetime.timedelta(days=1))  # fmt: skip
         answered = oriented + datetime.timedelta(days=2) if declined else None
@@ -1601,7 +1825,7 @@ class _EmploymentRows:
 
     def accompaniment(self, row, coach, territory, *, open_):
         rng, today = self.rng, self.today
-        resident_id, residence_id, stage, _, language, given_on = row
+        resident_id, residence_id, stage, _, language, given_on, _ = row
         earliest = given_on + datetime.timedelta(days=5)
         if open_:
             started_on = today - datetime.timedelta(days=rng.randrange(20, 365))
@@ -1825,7 +2049,7 @@ class _EmploymentRows:
             placement, resident_id, accompaniment, employer, opening_id, introduction, title,
             contract, start_on, end_on, hours, start_on + relativedelta(months=1), *ONBOARDING,
             residence_id, coach, ADELIS, ended_on, end_reason or "",
-            "Fin anticipée." if ended else "", coach, hired_at,
+            "Fin anticipée." if ended else "", coach, hired_at, self.sexes[resident_id],
         ))  # fmt: skip
         for milestone, delta in MILESTONE_DELTAS.items():
             follow_up = self.next_id("follow_up")
@@ -1853,3 +2077,928 @@ class _EmploymentRows:
                     due_at=self.at(due_on, 8), assignee=coach, resident=resident_id,
                     employer=employer, done_at=self.at(done_on, 10) if done_on else None,
                 )  # fmt: skip
+
+
+# --- Outreach and SMS -----------------------------------------------------------------------
+#
+# A step of its own (generate_outreach), run when the rows of OUTREACH_VERSION are not there:
+# after the residents, whose ids, stage changes and consents it reads. Three years up to today,
+# written in SQL: each row's random choices are hashes of its number (_uniform), so that the
+# data is the same on every run. The residents met are those in the programme (a contact
+# identifies anyone else), between their first stage change (or the start of the three years)
+# and their moving out. A contact during an action (about half of them) is with a resident of
+# the action's residence, during the action; when the one drawn was not there then, the
+# contact is one on its own, at a time of hers. Each SMS campaign is one officer's, to the
+# residents of her 10 residences living there on the day: an outreach action in each
+# residence, one message per resident, in French or, for those who prefer it, Arabic — sent,
+# delivered, failed, unknown, or not sent for no phone, an opt-out made before the launch or a
+# withdrawn SMS consent. Referrals are filed and taken by the residence's officer (the bench
+# has no residence staff accounts). The history triggers stay off while the rows are written;
+# the foreign keys are checked once, at the end.
+
+# Stored as the comment of the contacts table: a generator change means new outreach rows.
+OUTREACH_VERSION = "o2r-bench-outreach 1"
+OUTREACH_YEARS = 3
+OUTREACH_ACTIONS = 100_000  # the SMS campaigns' own included
+OUTREACH_CONTACTS = 2_000_000
+CONTACTS_WITH_ACTION = 0.5
+REFERRALS = 50_000
+SMS_CAMPAIGNS = 600  # 6 per officer, each to about 1,000 residents: about 600,000 messages
+SMS_OPT_OUTS = 5_000
+
+OUTREACH_TABLES = {
+    "actions d'aller vers": OutreachAction,
+    "contacts": Contact,
+    "signalements": Referral,
+    "campagnes SMS": SmsCampaign,
+    "SMS": SmsMessage,
+    "oppositions SMS": SmsOptOut,
+}
+OUTREACH_WRITTEN = [
+    SmsCampaign,
+    SmsCampaign.residences.through,
+    SmsCampaignVariant,
+    OutreachAction,
+    OutreachAction.staff.through,
+    Contact,
+    Referral,
+    SmsOptOut,
+    SmsMessage,
+]
+CONTACT_REMINDER_OWNER = "contact"  # outreach.services.contact_log's reminder_key
+
+FIELD_ACTION_KINDS = {
+    ActionKind.HALL_SESSION: 55,
+    ActionKind.DOOR_TO_DOOR: 14,
+    ActionKind.POSTER: 10,
+    ActionKind.TEAM_MEETING: 9,
+    ActionKind.INFORMATION_MEETING: 7,
+    ActionKind.EVENT: 5,
+}
+# The actions residents are met at, and the channel of a contact there.
+MEETING_CHANNELS = {
+    ActionKind.HALL_SESSION: Channel.HALL,
+    ActionKind.DOOR_TO_DOOR: Channel.VISIT,
+    ActionKind.INFORMATION_MEETING: Channel.MEETING,
+    ActionKind.EVENT: Channel.MEETING,
+}
+LONE_CHANNELS = {
+    Channel.PHONE: 45,
+    Channel.OFFICE: 25,
+    Channel.SMS: 15,
+    Channel.RELAY: 10,
+    Channel.VISIT: 5,
+}
+# channel: {outcome: weight}. A reply by SMS is recorded by the application (nobody's).
+CHANNEL_OUTCOMES = {
+    Channel.HALL: {Outcome.INTERESTED: 30, Outcome.APPOINTMENT_SET: 15, Outcome.NOT_NOW: 40,
+                   Outcome.DECLINED: 15},
+    Channel.VISIT: {Outcome.INTERESTED: 20, Outcome.APPOINTMENT_SET: 10, Outcome.NOT_NOW: 25,
+                    Outcome.DECLINED: 10, Outcome.NO_ANSWER: 35},
+    Channel.MEETING: {Outcome.INTERESTED: 35, Outcome.APPOINTMENT_SET: 10,
+                      Outcome.NOT_NOW: 45, Outcome.DECLINED: 10},
+    Channel.PHONE: {Outcome.INTERESTED: 20, Outcome.APPOINTMENT_SET: 15, Outcome.NOT_NOW: 25,
+                    Outcome.DECLINED: 10, Outcome.NO_ANSWER: 30},
+    Channel.OFFICE: {Outcome.INTERESTED: 35, Outcome.APPOINTMENT_SET: 30, Outcome.NOT_NOW: 25,
+                     Outcome.DECLINED: 10},
+    Channel.SMS: {Outcome.REPLIED: 60, Outcome.INTERESTED: 10, Outcome.NO_ANSWER: 30},
+    Channel.RELAY: {Outcome.INTERESTED: 30, Outcome.NOT_NOW: 40, Outcome.DECLINED: 10,
+                    Outcome.NO_ANSWER: 20},
+}  # fmt: skip
+CONTACT_SUMMARIES = {
+    Outcome.INTERESTED: [
+        "Intéressée par l'atelier CV, viendra jeudi.",
+        "Cherche un travail dans la propreté, à revoir.",
+        "Veut des informations sur l'accompagnement emploi.",
+    ],
+    Outcome.APPOINTMENT_SET: [
+        "Rendez-vous pris au bureau de la résidence.",
+        "Rendez-vous fixé avec la chargée d'insertion mardi.",
+    ],
+    Outcome.NOT_NOW: [
+        "Pas disponible en ce moment, à recontacter dans un mois.",
+        "Suit une formation jusqu'à l'été.",
+        "Travaille en intérim, repassera.",
+    ],
+    Outcome.DECLINED: ["Ne souhaite pas d'accompagnement.", "Pas intéressé pour l'instant."],
+    Outcome.NO_ANSWER: ["Absent.", "Pas de réponse, message laissé.", ""],
+    Outcome.REPLIED: ["Réponse au SMS de la campagne."],
+}
+CONTACT_NEXT_STEP_SHARE = 0.2  # of the appointments set: a next step, and its reminder
+ACTION_NOTES = [
+    "Permanence calme, quelques nouvelles personnes.",
+    "Beaucoup de passage en fin de journée.",
+    "Affiches posées dans le hall et aux étages.",
+    "Point avec le responsable de résidence sur les personnes à rencontrer.",
+    "Présentation du programme et de l'accompagnement emploi.",
+]
+
+REFERRAL_SOURCES = {
+    ReferralSource.RESIDENCE_MANAGER: 35,
+    ReferralSource.SOCIAL_INSERTION_MANAGER: 25,
+    ReferralSource.MAINTENANCE_WORKER: 10,
+    ReferralSource.NEIGHBOUR: 10,
+    ReferralSource.PARTNER: 15,
+    ReferralSource.SELF: 5,
+}
+REFERRAL_SOURCE_NAMES = [
+    "M. Girard", "Mme Benali", "M. Traoré", "Mme Le Goff", "M. Haddad", "Mme Moreau",
+    "M. Diallo", "Mme Perrin",
+]  # fmt: skip
+REFERRAL_REASONS = [
+    "Cherche du travail, ne sait pas par où commencer.",
+    "A perdu son emploi le mois dernier.",
+    "Souhaite apprendre le français pour travailler.",
+    "Jeune arrivé dans la résidence, sans activité.",
+    "A demandé à l'accueil s'il y avait des offres d'emploi.",
+]
+REFERRAL_HOW_TO_REACH = ["Le soir, au logement", "Par l'accueil de la résidence", ""]
+# Filed in the last 30 days: many still open; older: nearly all closed.
+RECENT_REFERRAL_STATUSES = {
+    ReferralStatus.NEW: 45,
+    ReferralStatus.IN_PROGRESS: 35,
+    ReferralStatus.CLOSED: 20,
+}
+OLD_REFERRAL_STATUSES = {
+    ReferralStatus.NEW: 2,
+    ReferralStatus.IN_PROGRESS: 8,
+    ReferralStatus.CLOSED: 90,
+}
+REFERRAL_OUTCOMES = {
+    ReferralOutcome.CONTACTED: 50,
+    ReferralOutcome.NOT_REACHABLE: 15,
+    ReferralOutcome.NOT_INTERESTED: 15,
+    ReferralOutcome.ALREADY_KNOWN: 15,
+    ReferralOutcome.OUT_OF_SCOPE: 5,
+}
+
+# Campaign texts: (name, {language: template}); {prenom} only, so that a body depends on the
+# campaign's text and the person's first name.
+SMS_TEMPLATES = [
+    ("Permanence emploi dans le hall", {
+        "fra": "Bonjour {prenom}, permanence emploi jeudi à 14h dans le hall de votre "
+               "résidence. Venez sans rendez-vous !",
+        "ara": "مرحبا {prenom}، لقاء حول العمل يوم الخميس الساعة 14 في بهو الإقامة.",
+    }),
+    ("Atelier CV", {
+        "fra": "Bonjour {prenom}, atelier CV et numérique mercredi à 14h dans la salle commune. "
+               "Gratuit, sans inscription.",
+        "ara": "مرحبا {prenom}، ورشة السيرة الذاتية يوم الأربعاء الساعة 14 في القاعة المشتركة.",
+    }),
+    ("Réunion d'information", {
+        "fra": "{prenom}, des entreprises recrutent près de chez vous. Réunion d'information "
+               "lundi à 17h dans la salle commune.",
+        "ara": "{prenom}، شركات توظف قرب سكنك. اجتماع إعلامي يوم الاثنين الساعة 17.",
+    }),
+]  # fmt: skip
+SMS_STATUSES = {
+    SmsStatus.DELIVERED: 90,
+    SmsStatus.SENT: 5,
+    SmsStatus.FAILED: 3.5,
+    SmsStatus.UNKNOWN: 1.5,
+}
+SMS_ERRORS = {
+    SmsStatus.FAILED: "Numéro non attribué (400).",
+    SmsStatus.UNKNOWN: "Pas de réponse de l'opérateur dans le délai.",
+}
+OPT_OUT_SCOPES = {OptOutScope.ALL: 75, OptOutScope.CAMPAIGNS: 25}
+OPT_OUT_SOURCES = {
+    OptOutSource.STOP_REPLY: 60,
+    OptOutSource.STAFF: 20,
+    OptOutSource.HARD_BOUNCE: 10,
+    OptOutSource.PROVIDER: 10,
+}
+
+
+def _uniform(number, salt):
+    """SQL for a number in [0, 1) drawn from the SQL integer expression `number`: the same for
+    the same number and salt, unrelated across salts."""
+    return sql.SQL(
+        "((hashint8extended(({})::bigint, {}) & 4294967295)::float8 / 4294967296)"
+    ).format(sql.SQL(number), sql.Literal(salt))
+
+
+def _weighted(u, weights):
+    """SQL for one key of `weights` ({value: weight}), chosen by the uniform column `u`."""
+    total = sum(weights.values())
+    *firsts, last = weights
+    cases, cumulative = [], 0
+    for value in firsts:
+        cumulative += weights[value]
+        cases.append(
+            sql.SQL("WHEN {} < {} THEN {}").format(
+                sql.SQL(u), sql.Literal(cumulative / total), sql.Literal(str(value))
+            )
+        )
+    return sql.SQL("CASE {} ELSE {} END").format(sql.SQL(" ").join(cases), sql.Literal(str(last)))
+
+
+def _pick(u, texts):
+    """SQL for one of `texts`, chosen by the uniform column `u`."""
+    return sql.SQL("({})[1 + floor({} * {})::int]").format(
+        _text_array(texts), sql.SQL(u), sql.Literal(len(texts))
+    )
+
+
+def _officer_sql(residence):
+    """SQL for the officer of the residence id `residence` (officer_of)."""
+    return f"1 + ({residence} - 1) / {RESIDENCES_PER_OFFICER}"
+
+
+def outreach_ready(cursor):
+    """True when the rows of OUTREACH_VERSION are there (written in one transaction, with the
+    comment last)."""
+    cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [Contact._meta.db_table])
+    if cursor.fetchone()[0] != OUTREACH_VERSION:
+        return False
+    cursor.execute("SELECT count(*) FROM outreach_contact")
+    return cursor.fetchone()[0] == OUTREACH_CONTACTS
+
+
+def clear_outreach(cursor):
+    """Empties the outreach and SMS tables, their history and the contacts' reminders (before
+    generate_outreach writes them again)."""
+    tables = [model._meta.db_table for model in OUTREACH_WRITTEN]
+    events = [
+        event._meta.db_table
+        for model in OUTREACH_WRITTEN
+        for event in getattr(model, "pgh_event_models", {}).values()
+    ]
+    cursor.execute(
+        sql.SQL("TRUNCATE {} RESTART IDENTITY").format(
+            sql.SQL(", ").join(map(sql.Identifier, dict.fromkeys([*tables, *events])))
+        )
+    )
+    cursor.execute(
+        "DELETE FROM reminders_reminder WHERE split_part(dedup_key, ':', 1) = %s",
+        [CONTACT_REMINDER_OWNER],
+    )
+    cursor.execute(sql.SQL("COMMENT ON TABLE {} IS NULL").format(_table(Contact)))
+
+
+def generate_outreach(cursor, *, log):
+    """Replaces three years of outreach and SMS through `cursor`; the caller holds the
+    transaction and has checked the database. Returns {step: seconds}."""
+    now = timezone.now().replace(microsecond=0)
+    window = _Window(now, timezone.localdate(), OUTREACH_YEARS)
+    timings = {}
+
+    def step(label, function):
+        started = time.perf_counter()
+        count = function()
+        timings[label] = time.perf_counter() - started
+        log(f"  {label:<18} {count:>9,} lignes  {timings[label]:6.1f} s")
+
+    clear_outreach(cursor)
+    # Dropped at the commit; a second run in one transaction (the tests) makes them again.
+    cursor.execute(
+        "DROP TABLE IF EXISTS pg_temp.bench_people, pg_temp.bench_residence_people, "
+        "pg_temp.bench_templates, pg_temp.bench_sms_bodies, pg_temp.bench_actions"
+    )
+    tables = [model._meta.db_table for model in OUTREACH_WRITTEN]
+    tracked = [t for t in (m._meta.db_table for m in _tracked_models()) if t in tables]
+    for table in tracked:
+        cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(sql.Identifier(table)))
+    foreign_keys = _drop_foreign_keys(cursor, OUTREACH_WRITTEN)
+    indexes = _drop_indexes(cursor, [Contact, SmsMessage])  # 2,000,000 and 600,000 rows
+    step("personnes", lambda: _outreach_people(cursor, window))
+    step("campagnes SMS", lambda: _campaigns(cursor, window))
+    step("actions", lambda: _outreach_actions(cursor, window))
+    step("contacts", lambda: _outreach_contacts(cursor, window))
+    step("rappels contacts", lambda: _contact_reminders(cursor, window))
+    step("signalements", lambda: _referrals(cursor, window))
+    step("oppositions SMS", lambda: _opt_outs(cursor, window))
+    step("SMS", lambda: _sms_messages(cursor, window))
+    started = time.perf_counter()
+    _add_indexes(cursor, indexes)
+    timings["index"] = time.perf_counter() - started
+    log(f"  {'index':<18} {len(indexes):>9} construits {timings['index']:4.1f} s")
+    started = time.perf_counter()
+    _add_foreign_keys(cursor, foreign_keys)
+    label = "clés étrangères"
+    timings[label] = time.perf_counter() - started
+    log(f"  {label:<18} {len(foreign_keys):>9} vérifiées {timings[label]:5.1f} s")
+    for model in OUTREACH_WRITTEN:
+        if not isinstance(model._meta.pk, models.AutoField):
+            continue  # the SMS: uuids
+        table = model._meta.db_table
+        cursor.execute(
+            sql.SQL(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                "(SELECT coalesce(max(id), 0) + 1 FROM {}), false)"
+            ).format(sql.Identifier(table)),
+            [table],
+        )
+    for table in tracked:
+        cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(sql.Identifier(table)))
+    cursor.execute(
+        sql.SQL("COMMENT ON TABLE {} IS {}").format(_table(Contact), sql.Literal(OUTREACH_VERSION))
+    )
+    return timings
+
+
+class _Window:
+    """The outreach step's period, as SQL literals: [start, now), the days from the first to
+    yesterday, and the local time zone."""
+
+    def __init__(self, now, today, years):
+        start = now - relativedelta(years=years)
+        self.now = sql.Literal(now)
+        self.start = sql.Literal(start)
+        self.first_day = sql.Literal(timezone.localtime(start).date())
+        self.days = sql.Literal((today - timezone.localtime(start).date()).days)
+        self.tz = sql.Literal(timezone.get_current_timezone_name())
+
+    def working_day(self, u):
+        """SQL for a weekday between the first day and yesterday, drawn by the column `u` (a
+        Saturday or Sunday becomes the Friday before, or the Monday after at the start)."""
+        day = sql.SQL("({} + floor({} * {})::int)").format(self.first_day, sql.SQL(u), self.days)
+        back = sql.SQL("(CASE extract(isodow FROM {d}) WHEN 6 THEN 1 WHEN 7 THEN 2 ELSE 0 END)")
+        back = back.format(d=day)
+        return sql.SQL("({d} - {b} + CASE WHEN {d} - {b} < {first} THEN 3 ELSE 0 END)").format(
+            d=day, b=back, first=self.first_day
+        )
+
+    def at(self, day, hour, slots_of_30_min):
+        """SQL for the moment `slots_of_30_min` (SQL) half hours after `hour` o'clock, local
+        time, on `day` (SQL date)."""
+        return sql.SQL("(({} + {} + ({}) * interval '30 minutes') AT TIME ZONE {})").format(
+            day, sql.Literal(datetime.time(hour)), slots_of_30_min, self.tz
+        )
+
+
+def _outreach_people(cursor, window):
+    """Temporary tables of who can be met: the generated residents in the programme, numbered
+    residence by residence (n), with the span in which they can be met (from_at, to_at); and
+    per residence, the first number and how many."""
+    cursor.execute(
+        sql.SQL(
+            """
+            CREATE TEMPORARY TABLE bench_people ON COMMIT DROP AS
+            SELECT row_number() OVER (ORDER BY r.residence_id, r.id) AS n, r.id, r.residence_id,
+                   r.first_name, r.housing_unit, r.phone, p.from_at, p.to_at
+            FROM residents_resident r
+            JOIN (SELECT resident_id, min(changed_at) AS first_at FROM residents_stagechange
+                  GROUP BY resident_id) f ON f.resident_id = r.id
+            CROSS JOIN LATERAL (
+                SELECT greatest(f.first_at, {start}) AS from_at,
+                       least(coalesce((r.moved_out_on + time '18:00') AT TIME ZONE {tz},
+                                      {now}), {now}) - interval '1 hour' AS to_at
+            ) p
+            WHERE r.residence_id <= {residences} AND p.from_at < p.to_at
+            """
+        ).format(
+            start=window.start, now=window.now, tz=window.tz, residences=sql.Literal(RESIDENCES)
+        )
+    )
+    count = cursor.rowcount
+    cursor.execute("CREATE UNIQUE INDEX ON bench_people (n)")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE bench_residence_people ON COMMIT DROP AS SELECT residence_id, "
+        "min(n) AS first_n, count(*) AS people FROM bench_people GROUP BY residence_id"
+    )
+    cursor.execute("ANALYZE bench_people")
+    cursor.execute("ANALYZE bench_residence_people")
+    if not count:
+        raise ValueError("Aucun résident dans le programme : générez d'abord les résidents.")
+    return count
+
+
+def _campaigns(cursor, window):
+    """SMS_CAMPAIGNS launched campaigns (ids 1..), each to the 10 residences of an officer, in
+    French and Arabic, with their texts; and the temporary table of every message's body by
+    (text, language, first name), rendered and measured as o2r.sms would."""
+    launched = window.at(
+        window.working_day("u_day"), 10, sql.SQL("floor(u_time * 12)::int")
+    )  # 10:00 to 15:30
+    names = [name for name, _ in SMS_TEMPLATES]
+    count = _insert_select(
+        cursor,
+        SmsCampaign,
+        {
+            "id": "c",
+            "name": sql.SQL("{} || ' — ' || to_char(({}) AT TIME ZONE {}, 'DD/MM/YYYY')").format(
+                _pick_by_index(f"(c - 1) % {len(names)}", names), launched, window.tz
+            ),
+            "stages": "ARRAY[]::varchar[]",
+            "categories": "ARRAY[]::varchar[]",
+            "languages": "ARRAY[]::varchar[]",
+            "session_at": sql.SQL("{} + (2 + floor(u_day * 5)::int) * interval '1 day'").format(
+                launched
+            ),
+            "session_place": "'Hall de la résidence'",
+            "scheduled_at": "NULL",
+            "legal_basis": sql.Literal(settings.O2R_SMS_CAMPAIGN_LEGAL_BASIS),
+            "status": sql.Literal(CampaignStatus.LAUNCHED.value),
+            "created_by_id": f"1 + (c - 1) % {OFFICERS}",
+            "created_at": sql.SQL("{} - interval '1 day'").format(launched),
+            "launched_by_id": f"1 + (c - 1) % {OFFICERS}",
+            "launched_at": launched,
+            "cancelled_by_id": "NULL",
+            "cancelled_at": "NULL",
+            "token": "NULL",
+        },
+        sql.SQL(
+            "FROM (SELECT c, {} AS u_day, {} AS u_time FROM generate_series(1, {}) c) d"
+        ).format(_uniform("c", 101), _uniform("c", 102), sql.Literal(SMS_CAMPAIGNS)),
+    )
+    _insert_select(
+        cursor,
+        SmsCampaign.residences.through,
+        {
+            "smscampaign_id": "c.id",
+            "residence_id": f"(c.created_by_id - 1) * {RESIDENCES_PER_OFFICER} + k",
+        },
+        f"FROM outreach_smscampaign c CROSS JOIN generate_series(1, {RESIDENCES_PER_OFFICER}) k "
+        "ORDER BY c.id, k",
+    )
+    variants = [
+        (index, language, template)
+        for index, (_, templates) in enumerate(SMS_TEMPLATES)
+        for language, template in templates.items()
+    ]
+    cursor.execute(
+        "CREATE TEMPORARY TABLE bench_templates (template int, language text, body text) "
+        "ON COMMIT DROP"
+    )
+    with cursor.copy("COPY bench_templates FROM STDIN") as copy:
+        for row in variants:
+            copy.write_row(row)
+    _insert_select(
+        cursor,
+        SmsCampaignVariant,
+        {"campaign_id": "c.id", "language": "t.language", "body": "t.body"},
+        f"FROM outreach_smscampaign c JOIN bench_templates t ON t.template = (c.id - 1) % "
+        f"{len(SMS_TEMPLATES)} ORDER BY c.id, t.language",
+    )
+    cursor.execute(
+        "SELECT DISTINCT first_name FROM residents_resident WHERE residence_id <= %s",
+        [RESIDENCES],
+    )
+    first_names = [name for (name,) in cursor.fetchall()]
+    cursor.execute(
+        "CREATE TEMPORARY TABLE bench_sms_bodies (template int, language text, first_name text, "
+        "body text, encoding text, segments int, PRIMARY KEY (template, language, first_name)) "
+        "ON COMMIT DROP"
+    )
+    with cursor.copy("COPY bench_sms_bodies FROM STDIN") as copy:
+        for index, language, template in variants:
+            for first_name in first_names:
+                body = text.with_signature(text.render(template, {"prenom": first_name}))
+                measure = text.measure(body)
+                copy.write_row(
+                    (index, language, first_name, body, measure.encoding, measure.segments)
+                )
+    cursor.execute("ANALYZE bench_sms_bodies")
+    return count
+
+
+def _pick_by_index(index, texts):
+    """SQL for texts[index], `index` an SQL integer expression from 0."""
+    return sql.SQL("({})[1 + {}]").format(_text_array(texts), sql.SQL(index))
+
+
+def _outreach_actions(cursor, window):
+    """The field actions (each in a residence, on a weekday in working hours, by its officer)
+    and the campaigns' (one per campaign and residence, at the launch), in time order; the
+    officer is in each one's staff."""
+    fields = OUTREACH_ACTIONS - SMS_CAMPAIGNS * RESIDENCES_PER_OFFICER
+    started = window.at(window.working_day("u_day"), 9, sql.SQL("floor(u_time * 15)::int"))
+    field = sql.SQL(
+        """
+        SELECT kind, residence, started_at,
+               started_at + (1 + floor(u_length * 6)::int) * interval '30 minutes' AS ended_at,
+               CASE WHEN kind = {hall} THEN floor(u_unnamed * 9)::int ELSE 0 END AS unnamed,
+               CASE WHEN u_notes < 0.3 THEN {notes} ELSE '' END AS notes,
+               NULL::bigint AS campaign
+        FROM (
+            SELECT d.*, {kind} AS kind, 1 + floor(u_residence * {residences})::int AS residence,
+                   {started} AS started_at
+            FROM (
+                SELECT {u1} AS u_residence, {u2} AS u_kind, {u3} AS u_day, {u4} AS u_time,
+                       {u5} AS u_length, {u6} AS u_unnamed, {u7} AS u_notes
+                FROM generate_series(1, {fields}) g
+            ) d
+        ) a
+        """
+    ).format(
+        hall=sql.Literal(ActionKind.HALL_SESSION.value),
+        notes=_pick("u_notes / 0.3", ACTION_NOTES),
+        kind=_weighted("u_kind", FIELD_ACTION_KINDS),
+        residences=sql.Literal(RESIDENCES),
+        started=started,
+        **{f"u{salt}": _uniform("g", 200 + salt) for salt in range(1, 8)},
+        fields=sql.Literal(fields),
+    )
+    campaigns = sql.SQL(
+        "SELECT {kind}, cr.residence_id, c.launched_at, c.launched_at, 0, c.name, c.id "
+        "FROM outreach_smscampaign c "
+        "JOIN outreach_smscampaign_residences cr ON cr.smscampaign_id = c.id"
+    ).format(kind=sql.Literal(ActionKind.SMS_CAMPAIGN.value))
+    count = _insert_select(
+        cursor,
+        OutreachAction,
+        {
+            "kind": "a.kind",
+            "residence_id": "a.residence",
+            "started_at": "a.started_at",
+            "ended_at": "a.ended_at",
+            "unnamed_count": "a.unnamed",
+            "notes": "a.notes",
+            "created_by_id": _officer_sql("a.residence"),
+            "campaign_id": "a.campaign",
+            "token": "NULL",
+        },
+        sql.SQL(
+            "FROM ({} UNION ALL {}) AS a (kind, residence, started_at, ended_at, unnamed, notes, "
+            "campaign) ORDER BY a.started_at, a.residence"
+        ).format(field, campaigns),
+    )
+    _insert_select(
+        cursor,
+        OutreachAction.staff.through,
+        {"outreachaction_id": "a.id", "user_id": "a.created_by_id"},
+        "FROM outreach_outreachaction a ORDER BY a.id",
+    )
+    cursor.execute(
+        sql.SQL(
+            "CREATE TEMPORARY TABLE bench_actions ON COMMIT DROP AS SELECT row_number() OVER "
+            "(ORDER BY id) AS n, id, residence_id, kind, started_at, ended_at "
+            "FROM outreach_outreachaction WHERE kind = ANY({})"
+        ).format(_text_array(MEETING_CHANNELS))
+    )
+    cursor.execute("CREATE UNIQUE INDEX ON bench_actions (n)")
+    cursor.execute("ANALYZE bench_actions")
+    return count
+
+
+def _outreach_contacts(cursor, window):
+    cursor.execute("SELECT count(*) FROM bench_people")
+    people = cursor.fetchone()[0]
+    cursor.execute("SELECT count(*) FROM bench_actions")
+    actions = cursor.fetchone()[0]
+    meeting_channel = sql.SQL("CASE a.kind {} END").format(
+        sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(sql.Literal(str(kind)), sql.Literal(str(channel)))
+            for kind, channel in MEETING_CHANNELS.items()
+        )
+    )
+    outcome = sql.SQL("CASE ch.channel {} END").format(
+        sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(
+                sql.Literal(str(channel)), _weighted("d.u_outcome", weights)
+            )
+            for channel, weights in CHANNEL_OUTCOMES.items()
+        )
+    )
+    summary = sql.SQL("CASE oc.outcome {} END").format(
+        sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(sql.Literal(str(o)), _pick("d.u_summary", texts))
+            for o, texts in CONTACT_SUMMARIES.items()
+        )
+    )
+    source = sql.SQL(
+        """
+        FROM (
+            SELECT g, {u1} AS u_with, {u2} AS u_action, {u3} AS u_who, {u4} AS u_at,
+                   {u5} AS u_alone, {u6} AS u_channel, {u7} AS u_outcome, {u8} AS u_summary,
+                   {u9} AS u_next
+            FROM generate_series(1, {contacts}) g
+        ) d
+        LEFT JOIN bench_actions a
+            ON a.n = CASE WHEN d.u_with < {share} THEN 1 + floor(d.u_action * {actions})::int END
+        LEFT JOIN bench_residence_people rp ON rp.residence_id = a.residence_id
+        JOIN bench_people p ON p.n = coalesce(rp.first_n + floor(d.u_who * rp.people)::int,
+                                              1 + floor(d.u_who * {people})::int)
+        CROSS JOIN LATERAL (
+            SELECT a.started_at + d.u_at * (a.ended_at - a.started_at) AS at
+        ) during
+        CROSS JOIN LATERAL (
+            SELECT coalesce(p.residence_id = a.residence_id
+                            AND during.at BETWEEN p.from_at AND p.to_at, false) AS met
+        ) m
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN m.met THEN during.at
+                        ELSE p.from_at + d.u_alone * (p.to_at - p.from_at) END AS at,
+                   CASE WHEN m.met THEN {meeting_channel} ELSE {lone_channel} END AS channel
+        ) ch
+        CROSS JOIN LATERAL (SELECT {outcome} AS outcome) oc
+        ORDER BY ch.at, p.id
+        """
+    ).format(
+        **{f"u{salt}": _uniform("g", 300 + salt) for salt in range(1, 10)},
+        contacts=sql.Literal(OUTREACH_CONTACTS),
+        share=sql.Literal(CONTACTS_WITH_ACTION),
+        actions=sql.Literal(actions),
+        people=sql.Literal(people),
+        meeting_channel=meeting_channel,
+        lone_channel=_weighted("d.u_channel", LONE_CHANNELS),
+        outcome=outcome,
+    )
+    next_step = sql.SQL(
+        "CASE WHEN oc.outcome = {} AND d.u_next < {} THEN (ch.at AT TIME ZONE {})::date + 3 "
+        "+ floor(d.u_next / {} * 12)::int END"
+    ).format(
+        sql.Literal(Outcome.APPOINTMENT_SET.value),
+        sql.Literal(CONTACT_NEXT_STEP_SHARE),
+        window.tz,
+        sql.Literal(CONTACT_NEXT_STEP_SHARE),
+    )
+    return _insert_select(
+        cursor,
+        Contact,
+        {
+            "resident_id": "p.id",
+            "action_id": "CASE WHEN m.met THEN a.id END",
+            "residence_id": "p.residence_id",
+            "channel": "ch.channel",
+            "at": "ch.at",
+            "by_id": sql.SQL("CASE WHEN oc.outcome <> {} THEN {} END").format(
+                sql.Literal(Outcome.REPLIED.value), sql.SQL(_officer_sql("p.residence_id"))
+            ),
+            "outcome": "oc.outcome",
+            "summary": summary,
+            "next_step_on": next_step,
+            "token": "NULL",
+        },
+        source,
+    )
+
+
+def _contact_reminders(cursor, window):
+    """The officer's reminder of each contact's next step (outreach.services.contact_log),
+    done two hours after it was due when that is past."""
+    due = sql.SQL("((c.next_step_on + {}) AT TIME ZONE {})").format(
+        sql.Literal(datetime.time(9)), window.tz
+    )
+    return _insert_select(
+        cursor,
+        Reminder,
+        {
+            "kind": "'staff_task'",
+            "assignee_id": "c.by_id",
+            "resident_id": "c.resident_id",
+            "employer_id": "NULL",
+            "title": "'Prochaine étape après un contact d''aller vers'",
+            "due_at": due,
+            "done_at": sql.SQL(
+                "CASE WHEN {due} + interval '2 hours' < {now} THEN {due} + interval '2 hours' END"
+            ).format(due=due, now=window.now),
+            "dedup_key": sql.SQL("{} || ':' || c.id").format(sql.Literal(CONTACT_REMINDER_OWNER)),
+            "source": "'automatic'",
+            "created_at": "c.at",
+        },
+        "FROM outreach_contact c WHERE c.next_step_on IS NOT NULL ORDER BY c.id",
+    )
+
+
+def _referrals(cursor, window):
+    """Referrals of people in the programme, filed in their span by the residence's officer;
+    a new one names a person not yet linked to her file half the time; taken within 10 days,
+    closed within 30 with an outcome."""
+    cursor.execute("SELECT count(*) FROM bench_people")
+    people = cursor.fetchone()[0]
+    officer = sql.SQL(_officer_sql("p.residence_id"))
+    status = sql.SQL("CASE WHEN f.filed_at > {now} - interval '30 days' THEN {recent} "
+                     "ELSE {old} END").format(
+        now=window.now,
+        recent=_weighted("d.u_status", RECENT_REFERRAL_STATUSES),
+        old=_weighted("d.u_status", OLD_REFERRAL_STATUSES),
+    )  # fmt: skip
+    unlinked = sql.SQL("(s.status = {} AND d.u_unlinked < 0.5)").format(
+        sql.Literal(ReferralStatus.NEW.value)
+    )
+    source = sql.SQL(
+        """
+        FROM (
+            SELECT g, {u1} AS u_who, {u2} AS u_filed, {u3} AS u_status, {u4} AS u_unlinked,
+                   {u5} AS u_source, {u6} AS u_name, {u7} AS u_reason, {u8} AS u_taken,
+                   {u9} AS u_closed, {u10} AS u_outcome, {u11} AS u_reach
+            FROM generate_series(1, {referrals}) g
+        ) d
+        JOIN bench_people p ON p.n = 1 + floor(d.u_who * {people})::int
+        CROSS JOIN LATERAL (SELECT p.from_at + d.u_filed * (p.to_at - p.from_at) AS filed_at) f
+        CROSS JOIN LATERAL (SELECT {status} AS status) s
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN s.status <> {new} THEN least(
+                f.filed_at + (1 + d.u_taken * 9) * interval '1 day', {now} - interval '1 minute'
+            ) END AS taken_at
+        ) t
+        ORDER BY f.filed_at, p.id
+        """
+    ).format(
+        **{f"u{salt}": _uniform("g", 400 + salt) for salt in range(1, 12)},
+        referrals=sql.Literal(REFERRALS),
+        people=sql.Literal(people),
+        status=status,
+        new=sql.Literal(ReferralStatus.NEW.value),
+        now=window.now,
+    )
+    closed = sql.SQL("s.status = {}").format(sql.Literal(ReferralStatus.CLOSED.value))
+    return _insert_select(
+        cursor,
+        Referral,
+        {
+            "residence_id": "p.residence_id",
+            "resident_id": sql.SQL("CASE WHEN {} THEN NULL ELSE p.id END").format(unlinked),
+            "first_name": sql.SQL("CASE WHEN {} THEN p.first_name ELSE '' END").format(unlinked),
+            "housing_unit": sql.SQL("CASE WHEN {} THEN p.housing_unit ELSE '' END").format(
+                unlinked
+            ),
+            "how_to_reach": sql.SQL("CASE WHEN {} THEN {} ELSE '' END").format(
+                unlinked, _pick("d.u_reach", REFERRAL_HOW_TO_REACH)
+            ),
+            "source": _weighted("d.u_source", REFERRAL_SOURCES),
+            "source_name": _pick("d.u_name", REFERRAL_SOURCE_NAMES),
+            "reason": _pick("d.u_reason", REFERRAL_REASONS),
+            "status": "s.status",
+            "outcome": sql.SQL("CASE WHEN {} THEN {} ELSE '' END").format(
+                closed, _weighted("d.u_outcome", REFERRAL_OUTCOMES)
+            ),
+            "filed_by_id": officer,
+            "filed_at": "f.filed_at",
+            "taken_by_id": sql.SQL("CASE WHEN t.taken_at IS NOT NULL THEN {} END").format(officer),
+            "taken_at": "t.taken_at",
+            "closed_at": sql.SQL(
+                "CASE WHEN {} THEN least(t.taken_at + d.u_closed * interval '30 days', {}) END"
+            ).format(closed, window.now),
+            "token": "NULL",
+        },
+        source,
+    )
+
+
+def _opt_outs(cursor, window):
+    """SMS_OPT_OUTS numbers of generated residents, one each, at a moment of the three years;
+    the officer wrote down the ones the person asked her for."""
+    return _insert_select(
+        cursor,
+        SmsOptOut,
+        {
+            "phone": "r.phone",
+            "scope": _weighted("r.u_scope", OPT_OUT_SCOPES),
+            "source": "r.source",
+            "residence_id": "r.residence_id",
+            "created_at": "r.created_at",
+            "created_by_id": sql.SQL("CASE WHEN r.source = {} THEN {} END").format(
+                sql.Literal(OptOutSource.STAFF.value), sql.SQL(_officer_sql("r.residence_id"))
+            ),
+        },
+        sql.SQL(
+            """
+            FROM (
+                SELECT r.*, {source} AS source, {start} + r.u_at * ({now} - {start}) AS created_at
+                FROM (
+                    SELECT id, phone, residence_id, {u1} AS u_pick, {u2} AS u_scope,
+                           {u3} AS u_source, {u4} AS u_at
+                    FROM residents_resident WHERE phone <> '' AND residence_id <= {residences}
+                    ORDER BY u_pick LIMIT {opt_outs}
+                ) r
+            ) r
+            ORDER BY r.created_at, r.id
+            """
+        ).format(
+            source=_weighted("r.u_source", OPT_OUT_SOURCES),
+            start=window.start,
+            now=window.now,
+            **{f"u{salt}": _uniform("id", 500 + salt) for salt in range(1, 5)},
+            residences=sql.Literal(RESIDENCES),
+            opt_outs=sql.Literal(SMS_OPT_OUTS),
+        ),
+    )
+
+
+def _sms_messages(cursor, window):
+    """One message per campaign and resident of its residences living there that day (what
+    outreach.campaigns.campaign_launch hands to the outbox), each with the timestamps of its
+    status."""
+    launched_on = sql.SQL("(c.launched_at AT TIME ZONE {})::date").format(window.tz)
+    # The order of outreach.campaigns.campaign_audience: phone, opt-out, SMS consent.
+    skip = sql.SQL(
+        """
+        CASE WHEN r.phone = '' THEN {no_phone}
+             WHEN NOT r.phone_is_mobile THEN {not_mobile}
+             WHEN EXISTS (SELECT 1 FROM sms_smsoptout o WHERE o.phone = r.phone
+                          AND o.created_at < c.launched_at) THEN {opted_out}
+             WHEN k.withdrawn AND NOT k.standing THEN {withdrawn}
+             WHEN c.legal_basis = {consent} AND NOT k.standing THEN {no_consent}
+             ELSE '' END
+        """
+    ).format(
+        no_phone=sql.Literal(SkipReason.NO_PHONE.value),
+        not_mobile=sql.Literal(SkipReason.NOT_MOBILE.value),
+        opted_out=sql.Literal(SkipReason.OPTED_OUT.value),
+        withdrawn=sql.Literal(SkipReason.CONSENT_WITHDRAWN.value),
+        consent=sql.Literal(LegalBasis.CONSENT.value),
+        no_consent=sql.Literal(SkipReason.NO_CONSENT.value),
+    )
+    # o2r.sms.services.sms_consent_checks on the day of the launch.
+    consent = sql.SQL(
+        """
+        SELECT coalesce(bool_or(k.given_on <= {day} AND (k.withdrawn_on IS NULL
+                                                          OR k.withdrawn_on > {day})), false)
+                   AS standing,
+               coalesce(bool_or(k.withdrawn_on <= {day}), false) AS withdrawn
+        FROM residents_consent k WHERE k.resident_id = r.id AND k.scope = {sms}
+        """
+    ).format(day=launched_on, sms=sql.Literal(ConsentScope.SMS.value))
+    number = "(m.campaign::bigint * 100000000 + m.resident)"
+    status = sql.SQL("CASE WHEN m.skip_reason <> '' THEN {} ELSE {} END").format(
+        sql.Literal(SmsStatus.SKIPPED.value), _weighted("m.u_status", SMS_STATUSES)
+    )
+    went = sql.SQL("s.status <> {}").format(sql.Literal(SmsStatus.SKIPPED.value))
+    sent = sql.SQL("s.status IN ({}, {})").format(
+        sql.Literal(SmsStatus.SENT.value), sql.Literal(SmsStatus.DELIVERED.value)
+    )
+    delivered = sql.SQL("s.status = {}").format(sql.Literal(SmsStatus.DELIVERED.value))
+    error = sql.SQL("CASE s.status {} ELSE '' END").format(
+        sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(sql.Literal(str(k)), sql.Literal(v))
+            for k, v in SMS_ERRORS.items()
+        )
+    )
+    source = sql.SQL(
+        """
+        FROM (
+            SELECT c.id AS campaign, c.launched_at, c.created_by_id, c.legal_basis,
+                   r.id AS resident, r.residence_id, r.phone, r.first_name,
+                   CASE WHEN r.preferred_language = 'ara' THEN 'ara' ELSE 'fra' END AS language,
+                   {skip} AS skip_reason,
+                   {u1} AS u_status, {u2} AS u_queued, {u3} AS u_claimed, {u4} AS u_delivered
+            FROM outreach_smscampaign c
+            JOIN outreach_smscampaign_residences cr ON cr.smscampaign_id = c.id
+            JOIN residents_resident r ON r.residence_id = cr.residence_id
+            CROSS JOIN LATERAL ({consent}) k
+            WHERE r.moved_out_on IS NULL OR r.moved_out_on > {launched_on}
+        ) m
+        JOIN bench_sms_bodies b ON b.template = (m.campaign - 1) % {templates}
+            AND b.language = m.language AND b.first_name = m.first_name
+        CROSS JOIN LATERAL (SELECT {status} AS status) s
+        CROSS JOIN LATERAL (
+            SELECT m.launched_at + floor(m.u_queued * 300) * interval '1 second' AS queued_at
+        ) q
+        CROSS JOIN LATERAL (
+            SELECT q.queued_at + (1 + floor(m.u_claimed * 30)) * interval '1 second' AS claimed_at
+        ) cl
+        ORDER BY m.launched_at, m.campaign, m.resident
+        """
+    ).format(
+        skip=skip,
+        consent=consent,
+        **{
+            f"u{salt}": _uniform("c.id::bigint * 100000000 + r.id", 600 + salt)
+            for salt in range(1, 5)
+        },
+        launched_on=launched_on,
+        templates=sql.Literal(len(SMS_TEMPLATES)),
+        status=status,
+    )
+    return _insert_select(
+        cursor,
+        SmsMessage,
+        {
+            "id": sql.SQL("md5({} || m.campaign || ':' || m.resident)::uuid").format(
+                sql.Literal("o2r-bench-sms:")
+            ),
+            "resident_id": "m.resident",
+            "owner_kind": "'campaign'",
+            "owner_id": "m.campaign",
+            "to": "m.phone",
+            "body": sql.SQL("CASE WHEN {} THEN b.body ELSE '' END").format(went),
+            "language": "m.language",
+            "encoding": sql.SQL("CASE WHEN {} THEN b.encoding ELSE {} END").format(
+                went, sql.Literal(text.measure("").encoding)
+            ),
+            "segments": sql.SQL("CASE WHEN {} THEN b.segments ELSE 0 END").format(went),
+            "legal_basis": "m.legal_basis",
+            "status": "s.status",
+            "skip_reason": "m.skip_reason",
+            "error": error,
+            "not_before": "m.launched_at",
+            "attempts": sql.SQL("CASE WHEN {} THEN 1 ELSE 0 END").format(went),
+            "provider_id": sql.SQL("CASE WHEN {} THEN 'bench-' || {} ELSE '' END").format(
+                sent, sql.SQL(number)
+            ),
+            "dedup_key": "'campaign:' || m.campaign || ':resident:' || m.resident",
+            "residence_id": "m.residence_id",
+            "created_at": "m.launched_at",
+            "created_by_id": "m.created_by_id",
+            "queued_at": sql.SQL("CASE WHEN {} THEN q.queued_at END").format(went),
+            "claimed_at": sql.SQL("CASE WHEN {} THEN cl.claimed_at END").format(went),
+            "sent_at": sql.SQL("CASE WHEN {} THEN cl.claimed_at + interval '1 second' END").format(
+                sent
+            ),
+            "delivered_at": sql.SQL(
+                "CASE WHEN {} THEN cl.claimed_at + (6 + floor(m.u_delivered * 115)) "
+                "* interval '1 second' END"
+            ).format(delivered),
+            "reported_at": sql.SQL(
+                "CASE WHEN {} THEN cl.claimed_at + (6 + floor(m.u_delivered * 115)) "
+                "* interval '1 second' END"
+            ).format(delivered),
+            "resent_by_id": "NULL",
+            "resent_at": "NULL",
+            "resend_reason": "''",
+        },
+        source,
+    )

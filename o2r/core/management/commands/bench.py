@@ -1,10 +1,11 @@
-"""`make bench`: how fast the resident list and file are on a large data set.
+"""`make bench`: how fast the pages are on a national data set.
 
-The requirement: with 100,000 residents over 600 residences (each with 3 consents, 2 barriers,
-4 stage changes and 5 notes), an insertion officer with 6 residences gets the first list page
-for a name search plus a stage filter, and a resident's file, each in under 150 ms (median of 5
-warm runs). The hall session's type-ahead (residents of one of her residences, by name) answers
-in under 100 ms: through its page when the outreach URL is there, else the QuerySet it runs.
+The requirement: with 100,000 residents over 1,000 residences (each with 3 consents, 2
+barriers, 4 stage changes and 5 notes), an insertion officer with 10 residences gets the first
+list page for a name search plus a stage filter, and a resident's file, each in under 150 ms
+(median of 5 warm runs). The hall session's type-ahead (residents of one of her residences, by
+name) answers in under 100 ms: through its page when the outreach URL is there, else the
+QuerySet it runs.
 With 20,000 employers and 100,000 job openings over the 10 territories, a job coach gets the
 employers list's first page in under 150 ms (and, measured beside it, the same with a name
 search), and the ROME type-ahead answers in under 50 ms. With 50 open accompaniments and 2,000
@@ -12,6 +13,9 @@ introductions of hers (among those of 60 coaches), the coach gets her caseload i
 ms, and the openings suggested for one of the people she accompanies, ranked against the
 100,000 openings, in under 150 ms. An SMS campaign to 10,000 residents goes through one real
 worker to a fake provider on loopback (o2r/core/bench_sms.py): seconds, duplicates, lost.
+With three years of outreach (100,000 actions, 2,000,000 contacts, 50,000 referrals, 600,000
+SMS), Adoma's manager opens the dashboard of last year on her 1,000 residences: the page's
+median, its query count and the same SQL replayed alone (o2r/core/bench_dashboard.py).
 
 This is a report, not a gate: it exits non-zero only when a page does not answer 200.
 
@@ -37,7 +41,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from psycopg import sql
 
-from o2r.core import bench_sms, benchdata
+from o2r.core import bench_dashboard, bench_sms, benchdata
 from residents.enums import Stage
 from residents.normalise import fold
 
@@ -65,7 +69,8 @@ class Command(BaseCommand):
     help = (
         "Mesure la liste des résidents et la fiche d'un résident sur 100 000 résidents, la "
         "liste des entreprises et la recherche ROME sur 20 000 entreprises et 100 000 offres, "
-        "le portefeuille d'une chargée de mission emploi et les offres suggérées "
+        "le portefeuille d'une chargée de mission emploi et les offres suggérées, le tableau "
+        "de bord d'une responsable sur 1 000 résidences "
         "(base o2r_bench, générée au premier lancement)."
     )
     # The data part must run even while a view is missing or broken; pages are checked by
@@ -92,6 +97,9 @@ class Command(BaseCommand):
             "--skip-sms", action="store_true", help="sans la campagne SMS de 10 000 destinataires"
         )
         parser.add_argument("--sms-only", action="store_true", help="seulement la campagne SMS")
+        parser.add_argument(
+            "--dashboard-only", action="store_true", help="seulement le tableau de bord"
+        )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
@@ -103,6 +111,15 @@ class Command(BaseCommand):
             return
         if options["sms_only"]:
             self.write_json([], {"sms_campaign": bench_sms.measure_campaign(self.stdout.write)})
+            return
+        if options["dashboard_only"]:
+            self.as_in_production()
+            dashboard = self.time_dashboard(options)
+            measured = dashboard is not None and dashboard.status == 200
+            self.write_json([], {bench_dashboard.KEY: dashboard.figures()} if measured else {})
+            self.report_dashboard(dashboard)
+            if dashboard is not None and not measured:
+                raise CommandError(f"Tableau de bord en erreur : HTTP {dashboard.status}")
             return
         self.measure(options, generation)
 
@@ -119,6 +136,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Données de {benchdata.DATABASE_NAME} déjà en place.")
                 self.prepare_employers()
                 self.prepare_employment()
+                self.prepare_outreach()
                 return None
             self.stdout.write(f"Données de {benchdata.DATABASE_NAME} absentes ou anciennes.")
         connection.close()
@@ -127,6 +145,7 @@ class Command(BaseCommand):
         timings = self.generate()
         self.prepare_employers()
         self.prepare_employment()
+        self.prepare_outreach()
         return timings
 
     def prepare_employers(self):
@@ -177,6 +196,38 @@ class Command(BaseCommand):
             for model in [*benchdata.EMPLOYMENT_TABLES.values(), benchdata.Reminder]:
                 cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
         self.stdout.write(f"Accompagnements : {time.perf_counter() - started:.1f} s.")
+
+    def prepare_outreach(self):
+        """Three years of outreach and SMS, a step of its own after the residents: (re)written
+        when those of benchdata.OUTREACH_VERSION are missing."""
+        with connection.cursor() as cursor:
+            if benchdata.outreach_ready(cursor.cursor):
+                self.stdout.write("Aller vers et SMS déjà en place.")
+                return
+        self.stdout.write(
+            f"Génération de {benchdata.OUTREACH_YEARS} ans d'aller vers "
+            f"({benchdata.OUTREACH_ACTIONS:,} actions, {benchdata.OUTREACH_CONTACTS:,} contacts, "
+            f"{benchdata.REFERRALS:,} signalements, {benchdata.SMS_CAMPAIGNS} campagnes SMS) :"
+        )
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            if cursor.fetchone()[0] != benchdata.DATABASE_NAME:
+                raise CommandError("Refus : ce n'est pas la base du benchmark.")
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            benchdata.generate_outreach(cursor.cursor, log=self.stdout.write)
+            committing = time.perf_counter()
+        self.stdout.write(f"  {'COMMIT':<18} {'':>15}  {time.perf_counter() - committing:6.1f} s")
+        vacuumed = time.perf_counter()
+        with connection.cursor() as cursor:
+            for model in [*benchdata.OUTREACH_WRITTEN, benchdata.Reminder]:
+                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+        self.stdout.write(
+            f"  {'VACUUM ANALYZE':<18} {'':>15}  {time.perf_counter() - vacuumed:6.1f} s"
+        )
+        self.stdout.write(f"Aller vers et SMS : {time.perf_counter() - started:.1f} s.")
 
     def reusable(self):
         """The existing o2r_bench migrates, matches the models (migrations are still rewritten
@@ -329,9 +380,7 @@ class Command(BaseCommand):
             ),
         ]
 
-        # As in production: no debug rendering, no query log outside the counted pass.
-        settings.DEBUG = False
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        self.as_in_production()
         client = Client(raise_request_exception=False)
         client.force_login(officer)
 
@@ -342,6 +391,9 @@ class Command(BaseCommand):
         results += self.time_employers(options)
         results += self.time_employment(options)
         extra = {}
+        dashboard = self.time_dashboard(options)
+        if dashboard is not None and dashboard.status == 200:
+            extra[bench_dashboard.KEY] = dashboard.figures()
         if not options["skip_sms"]:
             try:
                 extra["sms_campaign"] = bench_sms.measure_campaign(self.stdout.write)
@@ -356,17 +408,41 @@ class Command(BaseCommand):
         for result in results:
             self.report_explain(result)
         self.report_summary(results, runs=options["runs"], warmup=options["warmup"])
-        failed = [r for r in results if r["status"] != 200]
+        self.report_dashboard(dashboard)
+        failed = [f"{r['label']} → {r['status']}" for r in results if r["status"] != 200]
+        if dashboard is not None and dashboard.status != 200:
+            failed.append(f"Tableau de bord → {dashboard.status}")
         if failed:
-            raise CommandError(
-                "Page(s) en erreur : " + ", ".join(f"{r['label']} → {r['status']}" for r in failed)
-            )
+            raise CommandError("Page(s) en erreur : " + ", ".join(failed))
+
+    def as_in_production(self):
+        """No debug rendering, no query log outside the counted passes."""
+        settings.DEBUG = False
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    def time_dashboard(self, options):
+        """The manager's dashboard of last year and its SQL floor (bench_dashboard), or None
+        while the dashboard's URL does not exist."""
+        return bench_dashboard.measure(
+            write=self.stdout.write, runs=options["runs"], warmup=options["warmup"]
+        )
+
+    def report_dashboard(self, dashboard):
+        """Its line under the pages' table."""
+        if dashboard is None:
+            return
+        self.stdout.write(dashboard.line())
+        self.stdout.write(
+            f"  GET {dashboard.url} : médiane de {dashboard.runs} passes, la page puis ses "
+            "lectures rejouées seules (sans session, utilisateur ni écritures), tour à tour."
+        )
 
     def write_json(self, results, extra=None):
-        """var/bench.json: one key per page, {"median_ms", "queries"} (DEVELOPERS.md), and the
-        SMS campaign's {"seconds", "duplicates", "lost"}; keys measured by other runs are
-        kept, and so is the last figure of a page that failed now (the time of an error page
-        is no measure)."""
+        """var/bench.json: one key per page, {"median_ms", "queries"} (DEVELOPERS.md), the
+        SMS campaign's {"seconds", "duplicates", "lost"} and the dashboard's {"median_ms",
+        "raw_sql_ms", "queries", "ratio"}; keys measured by other runs are kept, and so is
+        the last figure of a page that failed now (the time of an error page is no
+        measure)."""
         path = settings.VAR_DIR / "bench.json"
         try:
             data = json.loads(path.read_text())
