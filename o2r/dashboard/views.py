@@ -2,6 +2,9 @@
 aggregate of the selection (filters.py); the lists behind a figure show only the people (or
 actions) the access table lets the manager list."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -35,19 +38,16 @@ def _form(request):
 
 def _link_maker(request):
     """Turns a cell's indicator into the URL of the list behind it, for the roles that may
-    list those people (or actions); None otherwise."""
-    may_list_people = access.allows(request.user, Action.RESIDENT_LIST)
-    may_list_actions = access.allows(request.user, Action.OUTREACH_READ)
+    list those rows (INDICATORS); None otherwise."""
+    allowed = {
+        name for name, kind in INDICATORS.items() if access.allows(request.user, kind.action)
+    }
     filters = [(k, v) for k, values in request.GET.lists() for v in values if k != "page"]
+    query = urlencode(filters)
 
     def link(indicator):
-        if indicator is None:
+        if indicator is None or indicator.partition(":")[0] not in allowed:
             return None
-        if indicator.startswith("actions:") and not may_list_actions:
-            return None
-        if not indicator.startswith("actions:") and not may_list_people:
-            return None
-        query = urlencode(filters)
         url = reverse("dashboard:people", args=[indicator])
         return f"{url}?{query}" if query else url
 
@@ -132,52 +132,116 @@ def export(request, fmt):
 # --- The list behind a figure --------------------------------------------------------------------
 
 
-def _behind(indicator, selection):
-    """(what the list is, the rows' resident ids or action rows) for an indicator."""
-    kind, _, value = indicator.partition(":")
-    if kind == "stage" and value in Stage.values:
-        rows = figures.stage_changes(selection).filter(to_stage=value)
+def _stage(selection, value):
+    if value in Stage.values:
+        rows = _without_health_exits(figures.stage_changes(selection).filter(to_stage=value))
         return f"Personnes arrivées à l'étape « {Stage(value).label} »", rows.values("resident")
-    if kind == "exit" and value in ExitReason.values and value not in HEALTH_EXIT_REASONS:
+    return None
+
+
+def _exit(selection, value):
+    if value in ExitReason.values and value not in HEALTH_EXIT_REASONS:
         rows = figures.stage_changes(selection).filter(to_stage=Stage.EXITED, exit_reason=value)
         return f"Personnes sorties : {ExitReason(value).label}", rows.values("resident")
-    if kind == "cat":
-        stage, _, key = value.partition(":")
-        condition = figures.categories().get(key)
-        listable = key not in figures.HEALTH_CATEGORY_KEYS and key != "all"
-        if stage in Stage.values and condition is not None and listable:
-            rows = figures.stage_changes(selection).filter(condition, to_stage=stage)
-            label = figures.category_label(key)
-            title = f"Personnes arrivées à l'étape « {Stage(stage).label} » : {label}"
-            return title, rows.values("resident")
-    if kind == "contacts":
-        channel, _, outcome = value.partition(":")
-        if channel in Channel.values and outcome in Outcome.values:
-            rows = figures.contacts(selection).filter(channel=channel, outcome=outcome)
-            label = f"Contacts : {Channel(channel).label}, {Outcome(outcome).label}"
-            return label, rows.values("resident")
-    if kind == "contract":
-        contract, _, sex = value.partition(":")
-        if contract in ContractType.values and sex in Sex.values:
-            rows = figures.placements(selection).filter(contract_type=contract, sex=sex)
-            return f"Embauches en {ContractType(contract).label}", rows.values("resident")
-    if kind == "hires":
-        return "Personnes embauchées", figures.placements(selection).values("resident")
-    if kind == "durable":
-        return (
-            "Personnes en emploi durable",
-            figures.placements(selection).durable().values("resident"),
+    return None
+
+
+def _category(selection, value):
+    stage, _, key = value.partition(":")
+    condition = figures.categories().get(key)
+    if stage not in Stage.values or condition is None:
+        return None
+    if key in figures.HEALTH_CATEGORY_KEYS or key == "all":
+        return None
+    rows = _without_health_exits(figures.stage_changes(selection).filter(condition, to_stage=stage))
+    title = f"Personnes arrivées à l'étape « {Stage(stage).label} » : {figures.category_label(key)}"
+    return title, rows.values("resident")
+
+
+def _without_health_exits(changes):
+    """An exit for health reasons is health information: never in a list (else the exits'
+    list minus the lists of the other reasons would name it)."""
+    return changes.exclude(to_stage=Stage.EXITED, exit_reason__in=HEALTH_EXIT_REASONS)
+
+
+def _contacts(selection, value):
+    channel, _, outcome = value.partition(":")
+    if channel in Channel.values and outcome in Outcome.values:
+        rows = figures.contacts(selection).filter(channel=channel, outcome=outcome)
+        return f"Contacts : {Channel(channel).label}, {Outcome(outcome).label}", rows.values(
+            "resident"
         )
-    if kind == "retained":
-        return (
-            "Personnes toujours en emploi 6 mois après l'embauche",
-            figures.placements(selection).still_employed_at_6_months().values("resident"),
-        )
-    if kind == "reached":
-        return "Personnes jointes", figures.contacts(selection).two_way().values("resident")
-    if kind == "actions" and value in ActionKind.values:
+    return None
+
+
+def _contract(selection, value):
+    contract, _, sex = value.partition(":")
+    if contract in ContractType.values and sex in Sex.values:
+        rows = figures.placements(selection).filter(contract_type=contract, sex=sex)
+        return f"Embauches en {ContractType(contract).label}", rows.values("resident")
+    return None
+
+
+def _placements(title, narrow):
+    def build(selection, value):
+        if value:
+            return None
+        return title, narrow(figures.placements(selection)).values("resident")
+
+    return build
+
+
+def _reached(selection, value):
+    if value:
+        return None
+    return "Personnes jointes", figures.contacts(selection).two_way().values("resident")
+
+
+def _actions(selection, value):
+    if value in ActionKind.values:
         return f"Actions : {ActionKind(value).label}", figures.actions(selection).filter(kind=value)
-    raise Http404
+    return None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A kind of figure's list: the right its rows need (the lists show only the rows the
+    access table gives that right on) and how to build them."""
+
+    action: Action
+    build: Callable
+    of_actions: bool = False
+
+
+INDICATORS = {
+    "stage": Indicator(Action.RESIDENT_LIST, _stage),
+    "exit": Indicator(Action.RESIDENT_LIST, _exit),
+    "cat": Indicator(Action.RESIDENT_LIST, _category),
+    "contacts": Indicator(Action.CONTACT_READ, _contacts),
+    "reached": Indicator(Action.CONTACT_READ, _reached),
+    "contract": Indicator(Action.ACCOMPANIMENT_READ, _contract),
+    "hires": Indicator(Action.ACCOMPANIMENT_READ, _placements("Personnes embauchées", lambda p: p)),
+    "durable": Indicator(
+        Action.ACCOMPANIMENT_READ,
+        _placements("Personnes en emploi durable", lambda p: p.durable()),
+    ),
+    "retained": Indicator(
+        Action.ACCOMPANIMENT_READ,
+        _placements(
+            "Personnes toujours en emploi 6 mois après l'embauche",
+            lambda p: p.still_employed_at_6_months(),
+        ),
+    ),
+    "actions": Indicator(Action.OUTREACH_READ, _actions, of_actions=True),
+}
+
+
+def _indicator(user, indicator):
+    """The Indicator of `indicator` ("stage:engaged", ...) if `user` may list its rows."""
+    kind = INDICATORS.get(indicator.partition(":")[0])
+    if kind is None or not access.allows(user, kind.action):
+        return None
+    return kind
 
 
 @require_safe
@@ -187,27 +251,27 @@ def people(request, indicator):
     selection = form.selection()
     if selection is None:
         raise Http404
-    title, behind = _behind(indicator, selection)
+    kind = _indicator(request.user, indicator)
+    built = kind.build(selection, indicator.partition(":")[2]) if kind else None
+    if built is None:
+        raise Http404
+    title, behind = built
     kept = [(k, v) for k, vs in request.GET.lists() for v in vs]
     back = urlencode([(k, v) for k, v in kept if k != "page"])
-    if indicator.startswith("actions:"):
-        if not access.allows(request.user, Action.OUTREACH_READ):
-            raise Http404
+    if kind.of_actions:
         total = behind.count()
         rows = (
-            OutreachAction.objects.visible_to(request.user)
+            OutreachAction.objects.visible_to(request.user, kind.action)
             .filter(pk__in=behind.values("pk"))
             .select_related("residence")
             .order_by("-started_at", "-pk")
         )
         template = "dashboard/actions.html"
     else:
-        if not access.allows(request.user, Action.RESIDENT_LIST):
-            raise Http404
         total = Resident.objects.filter(pk__in=behind).count()
         rows = (
             Resident.objects.filter(pk__in=behind)
-            .visible_to(request.user, Action.RESIDENT_LIST)
+            .visible_to(request.user, kind.action)
             .with_list_data()
             .order_by("last_name", "first_name", "pk")
         )

@@ -429,3 +429,57 @@ def test_the_dashboard_and_the_export_issue_a_fixed_number_of_queries(client, wo
     large = (_count(client, HOME, YEAR), _count(client, xlsx, YEAR))
 
     assert small == large == (DASHBOARD_QUERIES, XLSX_QUERIES)
+
+
+# --- Health information and the lists' own rights ----------------------------------------------
+
+
+def test_an_exit_for_health_reasons_is_never_listed_even_in_scope(client, world):
+    """Chloé's exit for health reasons, brought back into the Adoma manager's scope: the list
+    of all exits leaves her out (else it minus the lists of each other reason would name
+    her), though she is counted."""
+    chloe = StageChange.objects.get(exit_reason="health").resident
+    chloe.residence = StageChange.objects.get(exit_reason="handover").residence
+    chloe.save(update_fields=["residence"])
+
+    response = get(client, world.housing_manager, people("stage:exited"), YEAR)
+
+    assert response.status_code == 200
+    assert "Chloé Martin" not in _names(response)
+    assert response.context["total"] == len(_names(response))
+
+
+def test_a_list_needs_the_right_on_its_rows(client, world):
+    """The Adelis manager lists residents of her organisation, but reads no outreach contact:
+    no list of the people reached or of contacts for her, and no such link on her page."""
+    for indicator in ("reached", "contacts:hall:interested"):
+        response = get(client, world.employment_manager, people(indicator), YEAR)
+        assert response.status_code == 404, indicator
+
+    page = get(client, world.employment_manager, HOME, YEAR)
+    assert links(page, "personnes")["Personnes jointes"] == [None]
+    assert all(url is None for urls in links(page, "contacts").values() for url in urls)
+    assert get(client, world.housing_manager, people("reached"), YEAR).status_code == 200
+
+
+def test_a_small_health_count_or_its_complement_is_hidden_on_the_page(client, world):
+    """One day, one residence: a health count of 1 among a few people would name her."""
+    response = get(
+        client,
+        world.housing_manager,
+        HOME,
+        {"periode": "dates", "du": "2025-02-05", "au": "2025-02-05"},
+    )
+    rows = {
+        row["label"]: row["cells"]
+        for section in response.context["sections"]
+        for table in section["tables"]
+        if table.key == "par_public"
+        for row in table.display_rows
+    }
+
+    for label in ("Frein santé", "RQTH"):
+        assert any(cell["value"] for cell in rows[label]), label  # Chloé, that day
+        assert all(cell["hidden"] for cell in rows[label] if cell["value"]), label
+    body = response.content.decode()
+    assert "masqué" in body
