@@ -22,16 +22,22 @@ def masked_rows(table: Table) -> list[list]:
     total would reveal one by SECRET, and a share or a median computed on a row with a masked
     count by SECRET too."""
     count_columns = [i for i, kind in enumerate(table.kinds) if kind == COUNT]
-    matrix = [[row.values[i] for i in count_columns] for row in table.rows]
+    # A health cell hidden on the page enters the rule as a small count (masked, and a total
+    # that would reveal it masks one more cell).
+    matrix = [
+        [1 if row.health_hidden()[i] else row.values[i] for i in count_columns]
+        for row in table.rows
+    ]
     flags = suppress(matrix, total_row=table.total_row, total_column=table.total_column)
     rows = []
     for row, row_flags in zip(table.rows, flags, strict=True):
         any_masked = any(row_flags)
+        health = row.health_hidden()
         values = []
         for i, (value, kind) in enumerate(zip(row.values, table.kinds, strict=True)):
             if kind == COUNT:
                 masked = row_flags[count_columns.index(i)]
-                small = value is not None and 0 < value < SMALLEST_SHOWN
+                small = value is not None and 0 < value < SMALLEST_SHOWN and not health[i]
                 values.append((MASK if small else SECRET) if masked else value)
             else:
                 values.append(SECRET if any_masked and value is not None else value)

@@ -247,7 +247,7 @@ def path(sel: Selection, today=None, shared=None) -> list[Table]:
             "les personnes arrivées à celle-ci pendant la période. Emploi durable : CDI, ou CDD "
             "et intérim de 6 mois et plus, commencés pendant la période (sur les embauches). "
             "6 mois après : embauches de la période que le suivi M+6 confirme, sur celles dont "
-            "le M+6 est échu."
+            "le M+6 est échu ou qui ont pris fin (des embauches, non des personnes)."
         ),
         label_header="Étape",
         columns=["Personnes", "Taux de passage (%)", "Délai médian (jours)"],
@@ -546,15 +546,17 @@ def employment(sel: Selection, today=None) -> list[Table]:
     )
 
     milestones = follow_ups(sel).by_milestone(today)
+    nothing = dict.fromkeys(
+        ("due", "on_time", "late", "not_done", "upcoming", "in_post", "not_in_post"), 0
+    )
     follow_rows = []
     retention_rows = []
     for milestone, label in Milestone.choices:
-        counts = milestone_counts = milestones.get(milestone)
+        counts = milestones.get(milestone)
         if milestone == Milestone.OTHER and not counts:
             continue
-        counts = milestone_counts or dict.fromkeys(
-            ("due", "on_time", "late", "not_done", "in_post", "not_in_post"), 0
-        )
+        counts = counts or nothing
+        past = counts["due"] - counts["upcoming"]
         follow_rows.append(
             Row(
                 label,
@@ -562,21 +564,24 @@ def employment(sel: Selection, today=None) -> list[Table]:
                     counts["on_time"],
                     counts["late"],
                     counts["not_done"],
+                    counts["upcoming"],
                     counts["due"],
-                    percent(counts["on_time"], counts["due"]),
+                    percent(counts["on_time"], past),
                 ],
             )
         )
         if milestone in (Milestone.M1, Milestone.M3, Milestone.M6):
+            told = counts["in_post"] + counts["not_in_post"]
             retention_rows.append(
                 Row(
                     f"à {label.replace('M+', '')} mois",
                     [
                         counts["in_post"],
                         counts["not_in_post"],
-                        counts["due"] - counts["in_post"] - counts["not_in_post"],
+                        past - told,
+                        counts["upcoming"],
                         counts["due"],
-                        percent(counts["in_post"], counts["in_post"] + counts["not_in_post"]),
+                        percent(counts["in_post"], told),
                     ],
                 )
             )
@@ -587,11 +592,20 @@ def employment(sel: Selection, today=None) -> list[Table]:
         definition=(
             "Suivis prévus pendant la période (J+7, M+1, M+3, M+6 après l'embauche), ceux "
             "annulés par une sortie mis à part. À temps : faits au plus tard "
-            f"{settings.O2R_FOLLOW_UP_GRACE_DAYS} jours après la date prévue."
+            f"{settings.O2R_FOLLOW_UP_GRACE_DAYS} jours après la date prévue ; pas faits : "
+            "ce délai est passé ; à venir : pas encore faits, encore dans le délai. La part à "
+            "temps se calcule sur les suivis dont le délai est passé ou qui sont faits."
         ),
         label_header="Suivi",
-        columns=["Faits à temps", "Faits en retard", "Pas encore faits", "Prévus", "À temps (%)"],
-        kinds=[COUNT, COUNT, COUNT, COUNT, PERCENT],
+        columns=[
+            "Faits à temps",
+            "Faits en retard",
+            "Pas faits",
+            "À venir",
+            "Prévus",
+            "À temps (%)",
+        ],
+        kinds=[COUNT, COUNT, COUNT, COUNT, COUNT, PERCENT],
         rows=follow_rows,
         total_column=True,
     )
@@ -602,11 +616,19 @@ def employment(sel: Selection, today=None) -> list[Table]:
         definition=(
             "Suivis M+1, M+3 et M+6 prévus pendant la période : la personne est-elle toujours "
             "en poste ? Taux de maintien : toujours en poste, sur les suivis qui le disent. "
-            "Inconnu : suivi pas encore fait (ou fait sans le dire)."
+            "Inconnu : suivi dont le délai est passé, pas fait (ou fait sans le dire) ; à "
+            "venir : encore dans le délai."
         ),
         label_header="Échéance",
-        columns=["Toujours en poste", "Plus en poste", "Inconnu", "Prévus", "Maintien (%)"],
-        kinds=[COUNT, COUNT, COUNT, COUNT, PERCENT],
+        columns=[
+            "Toujours en poste",
+            "Plus en poste",
+            "Inconnu",
+            "À venir",
+            "Prévus",
+            "Maintien (%)",
+        ],
+        kinds=[COUNT, COUNT, COUNT, COUNT, COUNT, PERCENT],
         rows=retention_rows,
         total_column=True,
     )
@@ -678,6 +700,7 @@ def funder(sel: Selection, today=None, shared=None) -> list[Table]:
                 label,
                 [shared.people(Stage.EXITED, f"exit_{reason}")],
                 links=[None if reason in HEALTH_EXIT_REASONS else f"exit:{reason}"],
+                health_of=[shared.people(Stage.EXITED)] if reason in HEALTH_EXIT_REASONS else None,
             )
             for reason, label in ExitReason.choices
         ],
@@ -748,7 +771,10 @@ def breakdowns(sel: Selection, shared) -> list[Table]:
             else f"cat:{stage}:{key}"
             for stage, _ in BREAKDOWN_STAGES
         ]
-        return Row(label, values, links)
+        health_of = None
+        if key in HEALTH_CATEGORY_KEYS:
+            health_of = [shared.people(stage) for stage, _ in BREAKDOWN_STAGES]
+        return Row(label, values, links, health_of=health_of)
 
     definition = (
         "Personnes arrivées à chaque étape pendant la période, selon ce qu'elles étaient ce "
@@ -862,7 +888,12 @@ def _bars(table: Table, *, columns, horizontal=False, stacked=False, rows=None):
         "type": "bar",
         "labels": [row.label for row in body],
         "datasets": [
-            {"label": table.columns[i], "data": [row.values[i] for row in body]} for i in columns
+            {
+                "label": table.columns[i],
+                # A health cell hidden in the table is no bar either.
+                "data": [None if row.health_hidden()[i] else row.values[i] for row in body],
+            }
+            for i in columns
         ],
         "horizontal": horizontal,
         "stacked": stacked,

@@ -4,6 +4,8 @@ write (one sheet each, with its definition), in one shape."""
 from dataclasses import dataclass, field
 
 COUNT, PERCENT, DAYS = "count", "percent", "days"
+# Counts below this are small: hidden in the exports, and on the page for health information.
+SMALL = 5
 
 
 @dataclass
@@ -13,12 +15,26 @@ class Row:
     # One drill-down indicator per cell (None: no list behind it, e.g. health categories).
     links: list | None = None
     total: bool = False
+    # A row of health information (a health barrier, RQTH, an exit for health reasons): the
+    # number of people each cell is a part of. A cell is hidden, on the page too, when it or
+    # its complement is from 1 to 4 (or the whole from 1 to 4): with a list of the people
+    # behind the whole, a small count or a small complement would name whose health it is.
+    health_of: list | None = None
+
+    def health_hidden(self) -> list[bool]:
+        if self.health_of is None:
+            return [False] * len(self.values)
+        return [
+            0 < whole < SMALL or 0 < (value or 0) < SMALL or 0 < whole - (value or 0) < SMALL
+            for value, whole in zip(self.values, self.health_of, strict=True)
+        ]
 
     def cells(self, kinds):
         links = self.links or [None] * len(self.values)
+        hidden = self.health_hidden()
         return [
-            {"value": value, "kind": kind, "link": link}
-            for value, kind, link in zip(self.values, kinds, links, strict=True)
+            {"value": value, "kind": kind, "link": link, "hidden": secret}
+            for value, kind, link, secret in zip(self.values, kinds, links, hidden, strict=True)
         ]
 
 
