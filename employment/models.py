@@ -913,12 +913,14 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(due_on__gte=start, due_on__lt=end)
 
     def by_milestone(self, today=None) -> dict[str, dict[str, int]]:
-        """{milestone: {"due", "on_time", "late", "not_done", "in_post", "not_in_post"}}, the
-        cancelled ones left out (an exit cancels them), in one query."""
+        """{milestone: {"due", "on_time", "late", "not_done", "upcoming", "in_post",
+        "not_in_post"}}, the cancelled ones left out (an exit cancels them), in one query.
+        "not_done": not done and past the grace days; "upcoming": not done, still on time."""
         today = today or timezone.localdate()
         grace = datetime.timedelta(days=settings.O2R_FOLLOW_UP_GRACE_DAYS)
         done = Q(done_on__isnull=False)
         on_time = done & Q(done_on__lte=models.F("due_on") + grace)
+        upcoming = ~done & Q(due_on__gte=today - grace)
         rows = (
             self.filter(cancelled_on__isnull=True)
             .values("milestone")
@@ -926,7 +928,8 @@ class FollowUpQuerySet(models.QuerySet):
                 due=Count("pk"),
                 on_time=Count("pk", filter=on_time),
                 late=Count("pk", filter=done & ~on_time),
-                not_done=Count("pk", filter=~done),
+                not_done=Count("pk", filter=~done & ~upcoming),
+                upcoming=Count("pk", filter=upcoming),
                 in_post=Count("pk", filter=done & Q(still_employed=True)),
                 not_in_post=Count("pk", filter=done & Q(still_employed=False)),
             )

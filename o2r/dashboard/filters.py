@@ -24,9 +24,19 @@ from residents.forms import DateInput
 from residents.models import Residence
 
 MONTHS = [
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-]  # fmt: skip
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_CUSTOM = relativedelta(years=5)
 
@@ -65,10 +75,11 @@ def organisations_in_scope(user):
     return Organisation.objects.none()
 
 
-def coaches_in(organisations):
+def coaches_in(organisations, territories):
+    """The coaches of these organisations who work in these territories."""
     return (
         User.objects.filter(access.users_with(Action.ACCOMPANIMENT_WORK))
-        .filter(organisation__in=organisations)
+        .filter(organisation__in=organisations, territory__in=territories)
         .order_by("last_name", "first_name")
     )
 
@@ -199,7 +210,8 @@ class DashboardFilterForm(forms.Form):
         self.fields["residence"].queryset = residences_in_scope(user).order_by("name")
         organisations = organisations_in_scope(user)
         self.fields["organisation"].queryset = organisations
-        self.fields["coach"].queryset = coaches_in(organisations)
+        territories = residences_in_scope(user).values("territory")
+        self.fields["coach"].queryset = coaches_in(organisations, territories)
 
     def clean(self):
         data = super().clean()

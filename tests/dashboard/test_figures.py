@@ -77,8 +77,15 @@ OUTCOMES = [
     "Pas de réponse",
     "A répondu par SMS",
 ]
-FOLLOW_UP_COLUMNS = ["Faits à temps", "Faits en retard", "Pas encore faits", "Prévus"]
-RETENTION_COLUMNS = ["Toujours en poste", "Plus en poste", "Inconnu", "Prévus", "Maintien (%)"]
+FOLLOW_UP_COLUMNS = ["Faits à temps", "Faits en retard", "Pas faits", "À venir", "Prévus"]
+RETENTION_COLUMNS = [
+    "Toujours en poste",
+    "Plus en poste",
+    "Inconnu",
+    "À venir",
+    "Prévus",
+    "Maintien (%)",
+]
 SEXES = ["Femmes", "Hommes", "Non précisé"]
 CONTRACTS = [
     "CDI",
@@ -287,20 +294,20 @@ def test_employment(world):
     assert cells(follow_ups) == {
         # Late: Farid's D+7 (12 days), Amina's M1 (19), Gloria's M3 (9), Lina's M6 (18); not
         # done: Farid's M1, Gloria's M6; Bakary's M3 and M6 were cancelled by his job's end.
-        "J+7": [4, 1, 0, 5, 80.0],
-        "M+1": [3, 1, 1, 5, 60.0],
-        "M+3": [3, 1, 0, 4, 75.0],
-        "M+6": [2, 1, 1, 4, 50.0],  # Amina, Dmitri on time; Lina late; Gloria not done
-        "Autre suivi": [1, 0, 0, 1, 100.0],
+        "J+7": [4, 1, 0, 0, 5, 80.0],
+        "M+1": [3, 1, 1, 0, 5, 60.0],
+        "M+3": [3, 1, 0, 0, 4, 75.0],
+        "M+6": [2, 1, 1, 0, 4, 50.0],  # Amina, Dmitri on time; Lina late; Gloria not done
+        "Autre suivi": [1, 0, 0, 0, 1, 100.0],
     }
 
     retention = panel["maintien"]
     assert retention.columns == RETENTION_COLUMNS
     assert cells(retention) == {
-        "à 1 mois": [4, 0, 1, 5, 100.0],  # Farid's M1 not done: unknown
+        "à 1 mois": [4, 0, 1, 0, 5, 100.0],  # Farid's M1 not done: unknown
         # Amina and Dmitri in post, Gloria no longer, Farid's done without saying: 2 of 3.
-        "à 3 mois": [2, 1, 1, 4, 66.7],
-        "à 6 mois": [3, 0, 1, 4, 100.0],  # Amina, Dmitri, Lina; Gloria's not done
+        "à 3 mois": [2, 1, 1, 0, 4, 66.7],
+        "à 6 mois": [3, 0, 1, 0, 4, 100.0],  # Amina, Dmitri, Lina; Gloria's not done
     }
 
     caseloads = panel["portefeuilles"]
@@ -433,16 +440,16 @@ def test_the_employment_manager_reads_her_organisations_job_side_only(world):
         "dont temps plein": [2, 50.0],
     }
     assert cells(hers["suivis"]) == {
-        "J+7": [3, 1, 0, 4, 75.0],
-        "M+1": [2, 1, 1, 4, 50.0],
-        "M+3": [2, 1, 0, 3, 66.7],
-        "M+6": [1, 1, 1, 3, 33.3],
-        "Autre suivi": [1, 0, 0, 1, 100.0],
+        "J+7": [3, 1, 0, 0, 4, 75.0],
+        "M+1": [2, 1, 1, 0, 4, 50.0],
+        "M+3": [2, 1, 0, 0, 3, 66.7],
+        "M+6": [1, 1, 1, 0, 3, 33.3],
+        "Autre suivi": [1, 0, 0, 0, 1, 100.0],
     }
     assert cells(hers["maintien"]) == {
-        "à 1 mois": [3, 0, 1, 4, 100.0],
-        "à 3 mois": [1, 1, 1, 3, 50.0],
-        "à 6 mois": [2, 0, 1, 3, 100.0],
+        "à 1 mois": [3, 0, 1, 0, 4, 100.0],
+        "à 3 mois": [1, 1, 1, 0, 3, 50.0],
+        "à 6 mois": [2, 0, 1, 0, 3, 100.0],
     }
     assert cells(hers["portefeuilles"]) == {"Nadia Leroy": [1, 2.0], "Claire Moreau": [3, 6.0]}
     assert cells(hers["situation_6_mois"]) == situations(
@@ -511,11 +518,11 @@ def test_the_coach_filter(world):
         "dont temps plein": [2, 66.7],
     }
     assert cells(panel["suivis"]) == {
-        "J+7": [2, 1, 0, 3, 66.7],
-        "M+1": [1, 1, 1, 3, 33.3],
-        "M+3": [2, 1, 0, 3, 66.7],
-        "M+6": [1, 0, 1, 2, 50.0],
-        "Autre suivi": [1, 0, 0, 1, 100.0],
+        "J+7": [2, 1, 0, 0, 3, 66.7],
+        "M+1": [1, 1, 1, 0, 3, 33.3],
+        "M+3": [2, 1, 0, 0, 3, 66.7],
+        "M+6": [1, 0, 1, 0, 2, 50.0],
+        "Autre suivi": [1, 0, 0, 0, 1, 100.0],
     }
     assert cells(panel["portefeuilles"]) == {"Claire Moreau": [3, 6.0]}
     assert cells(panel["situation_6_mois"]) == situations(**{"Pas encore relevée": 1})  # Paula
@@ -590,15 +597,15 @@ def test_a_month(world):
     }
     assert cells(panel["tendances"]) == {"09/2025": [0, 0, 0, 1, 1]}
     assert cells(panel["suivis"]) == {
-        "J+7": [0, 1, 0, 1, 0.0],  # Farid's, late
-        "M+1": [0, 0, 0, 0, None],
-        "M+3": [0, 0, 0, 0, None],
-        "M+6": [1, 0, 0, 1, 100.0],  # Dmitri's
+        "J+7": [0, 1, 0, 0, 1, 0.0],  # Farid's, late
+        "M+1": [0, 0, 0, 0, 0, None],
+        "M+3": [0, 0, 0, 0, 0, None],
+        "M+6": [1, 0, 0, 0, 1, 100.0],  # Dmitri's
     }
     assert cells(panel["maintien"]) == {
-        "à 1 mois": [0, 0, 0, 0, None],
-        "à 3 mois": [0, 0, 0, 0, None],
-        "à 6 mois": [1, 0, 0, 1, 100.0],
+        "à 1 mois": [0, 0, 0, 0, 0, None],
+        "à 3 mois": [0, 0, 0, 0, 0, None],
+        "à 6 mois": [1, 0, 0, 0, 1, 100.0],
     }
     # Open on 30 September: Bakary's ended on the 15th.
     assert cells(panel["portefeuilles"]) == {
@@ -717,7 +724,7 @@ def test_a_stage_change_keeps_the_person_as_she_was_that_day(
     assert second.changed_at == at(2025, 4, 14)
 
 
-def test_the_prime_dactivite_alone_and_a_lifted_barrier_are_not_kept_as_categories(
+def test_the_prime_dactivite_alone_a_lifted_barrier_and_asylum_are_not_kept_as_categories(
     officer, nantes_residences, time_machine
 ):
     time_machine.move_to(at(2025, 3, 10), tick=False)
@@ -727,6 +734,8 @@ def test_the_prime_dactivite_alone_and_a_lifted_barrier_are_not_kept_as_categori
         birth_date=None,
         france_travail_status=FranceTravailStatus.REGISTERED,
         last_referent_contact_on=D(2025, 2, 1),  # five weeks ago: followed
+        # An asylum seeker is not yet under international protection (BPI).
+        international_protection=InternationalProtection.ASYLUM_SEEKER,
     )
     ResidentBenefit.objects.create(resident=person, benefit=Benefit.PRIME_ACTIVITE)
     ResidentBarrier.objects.create(

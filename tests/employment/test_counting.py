@@ -282,6 +282,28 @@ def test_follow_up_counts(coach, settings):
         pending.pk,
         cancelled.pk,
     }
+    # The dashboard's counts: on 12 January the pending M+6 (due the 10th) is still within
+    # its 7 days ("upcoming"), the cancelled one is left out; on the 18th it is not done.
+    assert rows.by_milestone(today=D(2027, 1, 12))[Milestone.M6] == {
+        "due": 1,
+        "on_time": 0,
+        "late": 0,
+        "not_done": 0,
+        "upcoming": 1,
+        "in_post": 0,
+        "not_in_post": 0,
+    }
+    assert rows.by_milestone(today=D(2027, 1, 18))[Milestone.M6]["not_done"] == 1
+    assert rows.by_milestone(today=D(2027, 1, 18))[Milestone.OTHER]["due"] == 1  # early Feb
+    assert rows.by_milestone(today=D(2027, 1, 12))[Milestone.M3] == {
+        "due": 1,
+        "on_time": 0,
+        "late": 1,
+        "not_done": 0,
+        "upcoming": 0,
+        "in_post": 0,
+        "not_in_post": 0,
+    }
     settings.O2R_FOLLOW_UP_GRACE_DAYS = 0
     assert _pks(rows.done_on_time()) == {on_the_day.pk}
     assert (pending.is_pending, cancelled.is_pending, late.is_pending) == (True, False, False)
