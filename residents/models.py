@@ -420,8 +420,9 @@ class Resident(models.Model):
             "sex": self.sex,
             "age": self.age_on(day),
             "social_minimum": self.snap_social_minimum,
+            # Refugees and subsidiary protection (BPI); an asylum seeker is not yet protected.
             "international_protection": self.international_protection
-            not in ("", InternationalProtection.NONE),
+            in (InternationalProtection.REFUGEE, InternationalProtection.SUBSIDIARY),
             "health_barrier": self.snap_health_barrier,
             "rqth": self.rqth,
             "invisible": self.is_invisible_on(day),
