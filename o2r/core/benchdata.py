@@ -1620,13 +1620,13 @@ def employment_ready(cursor):
     return cursor.fetchone() == (OPEN_PER_COACH, INTRODUCTIONS_PER_COACH)
 
 
-def clear_employment(cursor):
-    """Empties the employment tables, their history and their reminders (before the employers
-    they point at are rewritten, or before generate_employment writes them again)."""
-    tables = [model._meta.db_table for model in EMPLOYMENT_TABLES.values()]
+def _truncate(cursor, models, reminder_owners, versioned):
+    """Empties a step's tables and their history, deletes its reminders (by their keys'
+    owners) and forgets the step's version (the comment on `versioned`'s table)."""
+    tables = [model._meta.db_table for model in models]
     events = [
         event._meta.db_table
-        for model in EMPLOYMENT_TABLES.values()
+        for model in models
         for event in getattr(model, "pgh_event_models", {}).values()
     ]
     cursor.execute(
@@ -1636,9 +1636,15 @@ def clear_employment(cursor):
     )
     cursor.execute(
         "DELETE FROM reminders_reminder WHERE split_part(dedup_key, ':', 1) = ANY(%s)",
-        [EMPLOYMENT_REMINDER_OWNERS],
+        [list(reminder_owners)],
     )
-    cursor.execute(sql.SQL("COMMENT ON TABLE {} IS NULL").format(_table(Accompaniment)))
+    cursor.execute(sql.SQL("COMMENT ON TABLE {} IS NULL").format(_table(versioned)))
+
+
+def clear_employment(cursor):
+    """Empties the employment tables, their history and their reminders (before the employers
+    they point at are rewritten, or before generate_employment writes them again)."""
+    _truncate(cursor, EMPLOYMENT_TABLES.values(), EMPLOYMENT_REMINDER_OWNERS, Accompaniment)
 
 
 def generate_employment(cursor, *, log):
@@ -2318,22 +2324,7 @@ def outreach_ready(cursor):
 def clear_outreach(cursor):
     """Empties the outreach and SMS tables, their history and the contacts' reminders (before
     generate_outreach writes them again)."""
-    tables = [model._meta.db_table for model in OUTREACH_WRITTEN]
-    events = [
-        event._meta.db_table
-        for model in OUTREACH_WRITTEN
-        for event in getattr(model, "pgh_event_models", {}).values()
-    ]
-    cursor.execute(
-        sql.SQL("TRUNCATE {} RESTART IDENTITY").format(
-            sql.SQL(", ").join(map(sql.Identifier, dict.fromkeys([*tables, *events])))
-        )
-    )
-    cursor.execute(
-        "DELETE FROM reminders_reminder WHERE split_part(dedup_key, ':', 1) = %s",
-        [CONTACT_REMINDER_OWNER],
-    )
-    cursor.execute(sql.SQL("COMMENT ON TABLE {} IS NULL").format(_table(Contact)))
+    _truncate(cursor, OUTREACH_WRITTEN, [CONTACT_REMINDER_OWNER], Contact)
 
 
 def generate_outreach(cursor, *, log):

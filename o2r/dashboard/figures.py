@@ -375,12 +375,8 @@ def outreach(sel: Selection) -> list[Table]:
         ],
     )
 
-    channels, outcomes = Channel.choices, Outcome.choices
-    channel_rows = []
-    for channel, label in channels:
-        values = [crossed.get((channel, outcome), 0) for outcome, _ in outcomes]
-        links = [f"contacts:{channel}:{outcome}" for outcome, _ in outcomes]
-        channel_rows.append(Row(label, [*values, sum(values)], [*links, None]))
+    outcomes = Outcome.choices
+    channel_rows = _crossed_rows(crossed, Channel.choices, outcomes, "contacts")
     contacts_table = Table(
         key="contacts",
         section="outreach",
@@ -826,11 +822,7 @@ def breakdowns(sel: Selection, shared) -> list[Table]:
 
 def contracts_by_sex(sel: Selection) -> Table:
     counts = placements(sel).by_contract_and_sex()
-    rows = []
-    for contract, label in ContractType.choices:
-        values = [counts.get((contract, sex), 0) for sex, _ in SEXES]
-        links = [f"contract:{contract}:{sex}" for sex, _ in SEXES]
-        rows.append(Row(label, [*values, sum(values)], [*links, None]))
+    rows = _crossed_rows(counts, ContractType.choices, SEXES, "contract")
     table = Table(
         key="contrats_par_sexe",
         section="funder",
@@ -871,6 +863,17 @@ def all_tables(sel: Selection, today=None) -> list[Table]:
 
 
 # --- Helpers ----------------------------------------------------------------------------------
+
+
+def _crossed_rows(counts, rows, columns, indicator):
+    """A cross-table's rows from {(row, column): n}, with their total column, each cell linked
+    to its list ("indicator:row:column")."""
+    crossed = []
+    for key, label in rows:
+        values = [counts.get((key, column), 0) for column, _ in columns]
+        links = [f"{indicator}:{key}:{column}" for column, _ in columns]
+        crossed.append(Row(label, [*values, sum(values)], [*links, None]))
+    return crossed
 
 
 def _add_total_row(table: Table, label="Total"):
