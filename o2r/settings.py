@@ -177,6 +177,13 @@ DB_POOL_OPTIONS = {
     "max_size": env.int("O2R_DB_POOL_MAX_SIZE", default=10),
     "timeout": env.float("O2R_DB_POOL_TIMEOUT", default=10.0),
     "max_idle": env.float("O2R_DB_POOL_MAX_IDLE", default=300.0),
+    # After a PostgreSQL restart: psycopg_pool retries a failed connection with a doubling
+    # delay (1, 2, 4, 8 s…) for reconnect_timeout (5 min by default), and a waiting request
+    # triggers no new attempt meanwhile, so requests kept timing out (503) for seconds after the
+    # server was back. Giving up after 2 s keeps an attempt at least every second; the next
+    # request starts a new one. CONN_HEALTH_CHECKS makes Django set the pool's `check`: a
+    # connection broken by the restart is replaced before a request gets it.
+    "reconnect_timeout": env.float("O2R_DB_POOL_RECONNECT_TIMEOUT", default=2.0),
 }
 if DB_POOL:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
@@ -342,10 +349,14 @@ O2R_SMS_CAMPAIGN_LEGAL_BASIS = env.str("O2R_SMS_CAMPAIGN_LEGAL_BASIS", default="
 # Waiting times, in seconds (minutes in production, seconds in the chaos tests).
 SMS_DISPATCH_PAGE = env.int("SMS_DISPATCH_PAGE", default=500)
 SMS_QUEUED_STUCK_AFTER = env.int("SMS_QUEUED_STUCK_AFTER", default=600)
+# Beat's scans: the outbox's dispatcher and reconciler, the reminders due.
+SMS_DISPATCH_EVERY = env.float("SMS_DISPATCH_EVERY", default=60.0)
+SMS_RECONCILE_EVERY = env.float("SMS_RECONCILE_EVERY", default=600.0)
+REMINDERS_DISPATCH_EVERY = env.float("REMINDERS_DISPATCH_EVERY", default=300.0)
 SMS_SENDING_STUCK_AFTER = env.int("SMS_SENDING_STUCK_AFTER", default=600)
 # "Not sent" answers (connection refused, 429) are retried after these delays, then failed.
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
-SMS_RETRY_BACKOFF = [60, 300, 900, 3600]
+SMS_RETRY_BACKOFF = env.list("SMS_RETRY_BACKOFF", cast=int, default=[60, 300, 900, 3600])
 # Replies from a shared or unknown number wait this long for a person to match them.
 SMS_INBOX_RETENTION_DAYS = env.int("SMS_INBOX_RETENTION_DAYS", default=90)
 
@@ -392,12 +403,23 @@ SILENCED_SYSTEM_CHECKS = [
 
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
+# Waiting times, in seconds (README, "Operations"): minutes in production, seconds in the
+# chaos tests, so that they prove outcomes quickly.
+# A task taken by a worker that dies without a word (kill -9, a lost machine) goes back to the
+# queue after the visibility timeout: it must be longer than the longest task's hard time
+# limit (checked at start: o2r/core/checks.py), or a long task would run twice at once.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+# How often a worker looks for such tasks (Redis is scanned every interval * throttle s).
+CELERY_RESTORE_INTERVAL = env.int("CELERY_RESTORE_INTERVAL", default=10)
+CELERY_RESTORE_THROTTLE = env.int("CELERY_RESTORE_THROTTLE", default=6)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600,
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": CELERY_RESTORE_INTERVAL,
+        "unacked_restore_throttle": CELERY_RESTORE_THROTTLE,
+        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=2.0),
+        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=5.0),
     }
 else:
     if PRODUCTION:
@@ -415,6 +437,16 @@ else:
     for _folder in ("queue", "control", "processed"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers wait for Redis as long as it takes (a restart, an upgrade), then carry on.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishing (a web request's "send after commit") gives up within about 2 s when Redis is
+# down: the outbox's and the reminders' scans queue the work again once it is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # SMS tasks have their own queue (a worker of their own can scale them); the SMS bench gives
 # its worker a queue of its own, so that no other worker takes its tasks.
@@ -426,8 +458,22 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged when done, not when taken (every task is idempotent), delivered again if its
+# process dies — set aside after this many deliveries (o2r/core/reliable_task.py).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+O2R_TASK_MAX_ATTEMPTS = env.int("O2R_TASK_MAX_ATTEMPTS", default=3)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has its own limits; these are for one that would forget them.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+# A worker child is replaced after this many tasks or this much memory (KiB): a slow leak
+# never grows into an out-of-memory kill.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
+# When Redis goes away, running tasks finish (their acknowledgement may be lost: they are
+# idempotent) rather than being cut in the middle of a provider call.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -437,6 +483,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "o2r.core.tasks.record_beat_tick",
         "schedule": crontab(minute="*/5"),
+    },
+    "core-purge-task-attempts": {
+        "task": "o2r.core.tasks.purge_task_attempts",
+        "schedule": crontab(minute=35, hour=4),
     },
     # Roster previews are personal data: gone after a day.
     "residents-purge-roster-imports": {
@@ -455,12 +505,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The SMS outbox: queue what is due (and what stayed queued too long), every minute;
     # rows left "sending" by a dead worker become "unknown" for a person to check.
-    "sms-dispatch": {"task": "o2r.sms.tasks.dispatch_pending", "schedule": 60.0},
-    "sms-reconcile": {"task": "o2r.sms.tasks.reconcile_stuck", "schedule": crontab(minute="*/10")},
+    "sms-dispatch": {"task": "o2r.sms.tasks.dispatch_pending", "schedule": SMS_DISPATCH_EVERY},
+    "sms-reconcile": {"task": "o2r.sms.tasks.reconcile_stuck", "schedule": SMS_RECONCILE_EVERY},
     # Reminders: resident messages due become SMS; staff get a morning digest.
     "reminders-dispatch": {
         "task": "o2r.reminders.tasks.dispatch_due_reminders",
-        "schedule": crontab(minute="*/5"),
+        "schedule": REMINDERS_DISPATCH_EVERY,
     },
     # From 07:30, every quarter of an hour until noon: a missed tick is made up.
     "reminders-digest": {

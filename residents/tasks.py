@@ -10,13 +10,13 @@ from .services import right_to_work_remind
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(time_limit=300, soft_time_limit=240)
 def purge_roster_imports():
     """Forget the roster imports older than a day (beat runs it hourly)."""
     return roster_purge_expired()
 
 
-@shared_task
+@shared_task(time_limit=900, soft_time_limit=840)
 def anonymise_inactive_residents():
     """Daily retention (the command anonymise_inactive): anonymises the residents inactive for
     O2R_RETENTION_INACTIVE_DAYS only when O2R_RETENTION_WET_RUN is true; otherwise counts."""

@@ -41,3 +41,39 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class TaskAttempt(models.Model):
+    """A Celery task being run, counted across its deliveries (README, "Operations").
+
+    A task is acknowledged only once it ends (acks_late) and is delivered again if the process
+    running it dies; a task that kills its process each time would loop. The row counts the
+    deliveries of one task id: past O2R_TASK_MAX_ATTEMPTS the task is set aside, not run, and
+    shown to administrators on the worker page. A task that ends (well or badly) deletes its
+    row; rows left by a time limit are purged after a day."""
+
+    task_id = models.CharField("identifiant de la tâche", max_length=255, unique=True)
+    name = models.CharField("tâche", max_length=200)
+    # Tasks take ids only (SMS_AND_TASKS.md): no personal data here.
+    arguments = models.JSONField("arguments", default=list)
+    attempts = models.PositiveIntegerField("essais", default=1)
+    first_at = models.DateTimeField("premier essai")
+    last_at = models.DateTimeField("dernier essai")
+    worker = models.CharField("worker", max_length=200, blank=True)
+    set_aside_at = models.DateTimeField("mise de côté le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "tâche en cours"
+        verbose_name_plural = "tâches en cours"
+        ordering = ["-last_at", "-pk"]
+        indexes = [
+            # The worker page's list of set-aside tasks.
+            models.Index(
+                fields=["set_aside_at"],
+                name="core_task_set_aside",
+                condition=models.Q(set_aside_at__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.task_id})"

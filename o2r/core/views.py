@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +19,7 @@ from residents.models import Residence
 
 from . import services
 from .health import run_checks
-from .models import Heartbeat, WorkerPing
+from .models import Heartbeat, TaskAttempt, WorkerPing
 
 HOME_TEMPLATES = {
     Profile.INSERTION_OFFICER: "core/home/insertion_officer.html",
@@ -84,14 +86,26 @@ def worker_check(request):
     if not access.allows(request.user, Action.WORKER_CHECK):
         raise Http404
     if request.method == "POST":
-        services.worker_ping_request(by=request.user)
-        if not request.htmx:
+        attempt = TaskAttempt.objects.filter(
+            pk=request.POST.get("task") or None, set_aside_at__isnull=False
+        ).first()
+        if attempt is None:
+            services.worker_ping_request(by=request.user)
+        elif request.POST.get("action") == "retry":
+            services.task_attempt_retry(attempt=attempt)
+            messages.success(request, f"La tâche « {attempt.name} » est renvoyée au worker.")
+        else:
+            services.task_attempt_discard(attempt=attempt)
+            messages.success(request, f"La tâche « {attempt.name} » est abandonnée.")
+        if not request.htmx or attempt is not None:
             return redirect("worker_check")
     pings = list(WorkerPing.objects.select_related("requested_by")[:10])
     context = {
         "pings": pings,
         "polling": any(ping.done_at is None for ping in pings),
         "beat": Heartbeat.objects.filter(name="beat").first(),
+        "set_aside": TaskAttempt.objects.filter(set_aside_at__isnull=False)[:50],
+        "max_attempts": settings.O2R_TASK_MAX_ATTEMPTS,
     }
     template = "core/worker_check.html"
     if request.htmx:
