@@ -13,16 +13,20 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	    command -v $$p; break; fi; done
 
-.PHONY: help install run stop test test-fast lint format smoke browser-deps check-deploy clean bench
+.PHONY: help install run stop test test-fast chaos lint format smoke browser-deps check-deploy clean bench \
+	backup restore
 
 help:
 	@echo "make run        installe, migre, charge la démo, lance web + worker + beat"
 	@echo "make test       toute la suite de tests (PostgreSQL : DATABASE_URL ou embarqué)"
 	@echo "make test-fast  la suite sans navigateur ni processus réels"
+	@echo "make chaos      les tests de pannes (workers, Redis, PostgreSQL tués et relancés)"
 	@echo "make stop       arrête le PostgreSQL embarqué"
 	@echo "make smoke      le parcours du nouveau venu, de bout en bout"
 	@echo "make lint       ruff, djLint, migrations, check --deploy"
 	@echo "make bench      temps de la liste et du dossier sur 100 000 résidents générés"
+	@echo "make backup     sauvegarde la base dans var/backups (compressée, garde les 14 dernières)"
+	@echo "make restore    restaure FILE=var/backups/….dump dans une base vide (FORCE=1 : remplace)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@py=$$($(FIND_PYTHON)); \
@@ -57,7 +61,11 @@ test: $(STAMP) browser-deps
 
 test-fast: $(STAMP)
 	@$(WITH_DATABASE)
-	$(PY) -m pytest -m "not browser and not process"
+	$(PY) -m pytest -m "not browser and not process and not chaos"
+
+chaos: $(STAMP) browser-deps
+	@$(WITH_DATABASE)
+	$(PY) -m pytest -m chaos
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -87,5 +95,16 @@ bench: $(STAMP)
 	@$(WITH_DATABASE)
 	$(PY) manage.py bench $(BENCH_ARGS)
 
+# Backups of the database (DATABASE_URL, else the embedded one, started if needed): README,
+# "Backups". O2R_BACKUP_KEEP (14) dumps are kept; O2R_BACKUP_DIR moves them.
+backup: $(STAMP)
+	$(PY) -m o2r.backup dump
+
+# Into an empty database; FORCE=1 replaces the tables of a database that has some.
+restore: $(STAMP)
+	@if [ -z "$(FILE)" ]; then echo "Indiquez la sauvegarde : make restore FILE=var/backups/o2r-….dump"; exit 2; fi
+	$(PY) -m o2r.backup restore "$(FILE)" $(if $(filter 1 yes true,$(FORCE)),--force)
+
+# Everything under var but the backups, which are all that is left of the embedded database.
 clean: stop
-	rm -rf var
+	if [ -d var ]; then find var -mindepth 1 -maxdepth 1 ! -name backups -exec rm -rf {} +; fi

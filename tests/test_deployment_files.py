@@ -16,7 +16,16 @@ def _command(service):
 
 
 def test_the_services_of_the_design():
-    assert set(SERVICES) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
+    assert set(SERVICES) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "worker-sms",
+        "beat",
+        "backup",
+    }
 
 
 def test_redis_keeps_its_queue_on_disk():
@@ -25,7 +34,7 @@ def test_redis_keeps_its_queue_on_disk():
 
 
 def test_application_services_build_from_the_dockerfile():
-    for service in ("migrate", "web", "worker", "beat"):
+    for service in ("migrate", "web", "worker", "worker-sms", "beat"):
         build = SERVICES[service]["build"]
         context = BASE_DIR / (build if isinstance(build, str) else build.get("context", "."))
         dockerfile = (
@@ -50,9 +59,12 @@ def test_each_command_points_at_something_that_exists():
     assert (BASE_DIR / (module.replace(".", "/") + ".py")).is_file()
     assert f"{attribute} =" in (BASE_DIR / (module.replace(".", "/") + ".py")).read_text()
 
-    worker = _command("worker")
-    assert worker[:4] == ["celery", "-A", "o2r", "worker"]
-    assert worker[worker.index("-Q") + 1] == "default,sms"
+    queues = []
+    for service in ("worker", "worker-sms"):
+        worker = _command(service)
+        assert worker[:4] == ["celery", "-A", "o2r", "worker"]
+        queues += worker[worker.index("-Q") + 1].split(",")
+    assert sorted(queues) == ["default", "sms"]  # each queue has its worker, and one only
     assert (BASE_DIR / "o2r" / "celery.py").is_file()
 
     beat = _command("beat")
@@ -63,7 +75,7 @@ def test_only_migrate_connects_as_the_owner_of_the_tables():
     postgres = SERVICES["postgres"]
     owner = postgres["environment"]["POSTGRES_USER"]
     assert SERVICES["migrate"]["environment"]["DATABASE_URL"].startswith(f"postgres://{owner}:")
-    for service in ("web", "worker", "beat"):
+    for service in ("web", "worker", "worker-sms", "beat"):
         environment = SERVICES[service]["environment"]
         assert environment["DATABASE_URL"].startswith("postgres://o2r_app:"), service
         assert environment["POSTGRES_PASSWORD"] == "", service  # not handed over by env_file
@@ -84,3 +96,21 @@ def test_packages_of_the_commands_are_dependencies():
     pyproject = (BASE_DIR / "pyproject.toml").read_text()
     for package in ("gunicorn", "celery", "django", "psycopg"):
         assert f'"{package}' in pyproject
+
+
+def test_the_backup_service_dumps_daily_as_the_application_role_into_its_volume():
+    backup, postgres = SERVICES["backup"], SERVICES["postgres"]
+    assert backup["image"] == postgres["image"]  # pg_dump of the server's major version
+    shell, script = _command("backup")
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in backup["volumes"] if v.startswith("./")}
+    assert shell == "sh"
+    assert (BASE_DIR / mounts[script]).is_file()
+    environment = backup["environment"]
+    assert environment["PGHOST"] == "postgres"
+    assert environment["PGDATABASE"] == postgres["environment"]["POSTGRES_DB"]
+    # Reading every table is o2r_app's right: the owner's password stays with migrate.
+    assert environment["PGUSER"] == "o2r_app"
+    assert "POSTGRES_PASSWORD" not in str(environment)
+    assert f"backups:{environment['O2R_BACKUP_DIR']}" in backup["volumes"]
+    assert "backups" in COMPOSE["volumes"]
+    assert environment["O2R_BACKUP_KEEP"] == "${O2R_BACKUP_KEEP:-14}"

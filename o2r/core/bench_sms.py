@@ -8,8 +8,10 @@ provider never received, or that did not end `sent`). The broker is Redis (REDIS
 machine's 127.0.0.1:6379), on a queue of the bench's own, so that no other worker takes its
 tasks; quiet hours are off for the run."""
 
+import contextlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import psutil
 import redis
 from django.conf import settings
 from django.db import connection, transaction
@@ -155,8 +158,39 @@ def _worker(env, log_path):
     return process, log
 
 
-def measure_campaign(write) -> dict:
-    """Runs the campaign and returns {"seconds", "duplicates", "lost"}."""
+class Killer:
+    """Every `every` seconds, kill -9 a worker child (three times in four) or the whole worker
+    (then started again): README "Operations", a campaign while workers die."""
+
+    def __init__(self, every, start):
+        self.every, self.start = every, start
+        self.chance = random.Random(12)
+        self.next_at = time.perf_counter() + every
+        self.kills = {"child": 0, "worker": 0}
+
+    def maybe_kill(self, worker, log):
+        if time.perf_counter() < self.next_at:
+            return worker, log
+        self.next_at += self.every
+        children = psutil.Process(worker.pid).children()
+        if children and self.chance.random() < 0.75:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                self.chance.choice(children).kill()
+            self.kills["child"] += 1
+            return worker, log
+        worker.kill()
+        worker.wait(timeout=60)
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+        log.close()
+        self.kills["worker"] += 1
+        return self.start()
+
+
+def measure_campaign(write, *, kill_every: float | None = None) -> dict:
+    """Runs the campaign and returns {"seconds", "duplicates", "lost"} (with `kill_every`,
+    workers are killed meanwhile, and "unknown" and "kills" are added)."""
     residence, officer = _recipients()
     broker = _broker()
     previous = SmsCampaign.objects.filter(name__startswith="Banc d'essai")
@@ -176,16 +210,23 @@ def measure_campaign(write) -> dict:
         "O2R_DB_POOL": "false",
         "O2R_SMS_QUEUE": QUEUE,
     }
+    if kill_every:
+        # The waiting times in seconds, as in the chaos tests (README, "Operations").
+        env.update(
+            CELERY_VISIBILITY_TIMEOUT="10", CELERY_RESTORE_INTERVAL="1", CELERY_RESTORE_THROTTLE="1"
+        )
+        settings.SMS_QUEUED_STUCK_AFTER = settings.SMS_SENDING_STUCK_AFTER = 10
     settings.SMS_QUIET_HOURS = False
     app.conf.broker_url = broker
     app.conf.task_routes = {"o2r.sms.*": {"queue": QUEUE}}
     log_path = Path(tempfile.gettempdir()) / "o2r-bench-sms-worker.log"
     worker, log = _worker(env, log_path)
+    killer = Killer(kill_every, lambda: _worker(env, log_path)) if kill_every else None
     try:
         _wait_ready(worker, log_path)
         campaign = campaigns.campaign_save(
             by=officer,
-            name="Banc d'essai : 10 000 destinataires",
+            name=f"Banc d'essai : 10 000 destinataires{' (pannes)' if kill_every else ''}",
             residences=[residence],
             variants={"fra": TEXT},
         )
@@ -196,6 +237,9 @@ def measure_campaign(write) -> dict:
         messages = SmsMessage.objects.of_owner("campaign", campaign.pk)
         left = messages.filter(status__in=[SmsStatus.PENDING, SmsStatus.QUEUED, SmsStatus.SENDING])
         while left.exists():
+            if killer:
+                worker, log = killer.maybe_kill(worker, log)
+                sms.sms_reconcile()
             assert worker.poll() is None, log_path.read_text()[-3000:]
             if time.perf_counter() - started > 900:
                 raise TimeoutError(f"SMS bench: {left.count()} messages still to send after 15 min")
@@ -216,6 +260,24 @@ def measure_campaign(write) -> dict:
     sent = {str(pk) for pk in messages.filter(status=SmsStatus.SENT).values_list("pk", flat=True)}
     received = set(fake.tags)
     duplicates = sum(n - 1 for n in fake.tags.values() if n > 1)
+    if killer:
+        unknown = {
+            str(pk) for pk in messages.filter(status=SmsStatus.UNKNOWN).values_list("pk", flat=True)
+        }
+        lost = len(to_go - (sent & received) - unknown)
+        write(
+            f"Campagne SMS avec pannes : {to_send:,} destinataires, un worker tué toutes les "
+            f"{kill_every:g} s ({killer.kills['child']} enfants, {killer.kills['worker']} "
+            f"workers entiers) : {seconds:.1f} s, {len(sent):,} envoyés, {len(unknown)} "
+            f"« inconnus » à vérifier, {duplicates} en double, {lost} perdus."
+        )
+        return {
+            "seconds": round(seconds, 1),
+            "duplicates": duplicates,
+            "lost": lost,
+            "unknown": len(unknown),
+            "kills": sum(killer.kills.values()),
+        }
     lost = len(to_go - (sent & received))
     write(
         f"Campagne SMS : {to_send:,} destinataires, un worker (--concurrency={CONCURRENCY}), "

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from o2r.core import tasks
-from o2r.core.models import WorkerPing
+from o2r.core.models import TaskAttempt, WorkerPing
 
 
 def test_administrator_button_enqueues_after_commit_and_task_marks_done(
@@ -57,9 +58,17 @@ def test_beat_tick_records_a_heartbeat(db):
 
 
 def test_worker_page_query_budget(client, administrator, django_assert_num_queries):
-    for _ in range(15):
+    now = timezone.now()
+    for n in range(15):
         WorkerPing.objects.create(requested_by=administrator)
+        TaskAttempt.objects.create(
+            task_id=f"t{n}",
+            name="o2r.sms.tasks.dispatch_pending",
+            first_at=now,
+            last_at=now,
+            set_aside_at=now,
+        )
     client.force_login(administrator)
-    # session, user, pings with their requester (one join), beat heartbeat
-    with django_assert_num_queries(4):
+    # session, user, pings with their requester (one join), beat heartbeat, tasks set aside
+    with django_assert_num_queries(5):
         assert client.get(reverse("worker_check")).status_code == 200
