@@ -54,8 +54,10 @@ def run_checks() -> dict[str, str]:
         except FutureTimeout:
             logger.error("healthz: %s did not answer within %ss", name, CHECK_TIMEOUT_SECONDS)
             results[name] = "timeout"
-        except Exception:
-            logger.exception("healthz: %s failed", name)
+        except Exception as error:
+            # One line: a load balancer calls every few seconds while PostgreSQL or Redis is
+            # down, and the cause is in the message (connection refused, pool timeout).
+            logger.error("healthz: %s failed: %s: %s", name, type(error).__name__, error)
             results[name] = "error"
         else:
             results[name] = "ok"

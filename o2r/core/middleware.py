@@ -61,6 +61,22 @@ def is_unavailable(error) -> bool:
 logger = logging.getLogger("o2r.database")
 
 
+class AnsweredUnavailableFilter(logging.Filter):
+    """Keeps django.request from logging the 5xx of a request that DatabaseUnavailableMiddleware
+    answers with its 503: the "Internal Server Error" and traceback Django logs for an error
+    raised in a middleware (the session's load, the first query of a signed-in request), then
+    "Service Unavailable". The middleware's own line says it once: a PostgreSQL restart under
+    load must not look like a wave of 500s in the log."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        answered = getattr(request, "_o2r_database_error", None) is not None
+        return not (answered and getattr(record, "status_code", 0) >= 500)
+
+
+ANSWERED_UNAVAILABLE = AnsweredUnavailableFilter()
+
+
 def _remember_database_error(sender, request=None, **kwargs):
     """got_request_exception is sent inside Django's `except` block for an exception raised
     anywhere below this middleware (the session load in a middleware, a view, a session save),
@@ -80,6 +96,7 @@ class DatabaseUnavailableMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        logging.getLogger("django.request").addFilter(ANSWERED_UNAVAILABLE)  # once: same object
 
     def __call__(self, request):
         response = self.get_response(request)
@@ -92,6 +109,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if is_unavailable(exception):
+            request._o2r_database_error = exception
             return self.unavailable(request, exception)
         return None
 
