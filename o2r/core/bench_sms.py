@@ -173,7 +173,9 @@ class Killer:
             return worker, log
         self.next_at += self.every
         children = psutil.Process(worker.pid).children()
-        if children and self.chance.random() < 0.75:
+        if not children:
+            return worker, log  # still starting: nothing to kill yet
+        if self.chance.random() < 0.75:
             with contextlib.suppress(psutil.NoSuchProcess):
                 self.chance.choice(children).kill()
             self.kills["child"] += 1
