@@ -2,8 +2,8 @@
 Refusals raise ValidationError with a French message (keyed by field where one is to blame).
 
 A form carries a token (a UUID made when it is shown): a double tap or a retried request on a
-slow connection finds the row the first one wrote, through a unique constraint, instead of
-writing a second."""
+slow connection waits for the first one (a lock on the token) and finds the row it wrote,
+instead of writing a second; a unique constraint on the token stands behind it."""
 
 import contextlib
 import datetime
@@ -11,14 +11,14 @@ import uuid
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action
-from o2r.core.services import once
+from o2r.core.services import once, token_lock
 from o2r.reminders.services import reminder_key, reminder_upsert
 from residents import services as residents
 from residents.enums import ConsentMethod, ConsentScope, Stage
@@ -230,8 +230,7 @@ def resident_meet_new(
         if token is not None:
             # Two taps racing: the second waits here, then finds the first one's contact,
             # instead of making a second file.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [str(token)])
+            token_lock(token)
             if done := Contact.objects.filter(token=token).first():
                 return done
         resident = residents.resident_create(
