@@ -362,7 +362,9 @@ def test_a_database_error_in_a_view_gives_the_french_503_without_a_query(
     assert url in logged[0].getMessage()
 
 
-def test_a_database_error_in_a_middleware_gives_the_french_503(client, db, officer, monkeypatch):
+def test_a_database_error_in_a_middleware_gives_the_french_503(
+    client, db, officer, monkeypatch, caplog
+):
     # The first query of a signed-in request is the session's, in LoginRequiredMiddleware: a
     # database that refuses connections fails there, outside any view.
     client.force_login(officer)
@@ -375,6 +377,10 @@ def test_a_database_error_in_a_middleware_gives_the_french_503(client, db, offic
     client.raise_request_exception = False
     for headers in ({}, {"HX-Request": "true"}):
         _assert_french_503(client.get("/residents/", headers=headers))
+    # One line of its own per refused request, not Django's "Internal Server Error" and its
+    # traceback: a PostgreSQL restart must not read as a wave of 500s in the log.
+    assert [r for r in caplog.records if r.name == "django.request"] == []
+    assert len([r for r in caplog.records if r.name == "o2r.database"]) == 2
 
 
 def test_other_errors_stay_a_500(client, officer, settings):
