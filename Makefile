@@ -63,7 +63,7 @@ test-fast: $(STAMP)
 	@$(WITH_DATABASE)
 	$(PY) -m pytest -m "not browser and not process and not chaos"
 
-chaos: $(STAMP) browser-deps
+chaos: $(STAMP)
 	@$(WITH_DATABASE)
 	$(PY) -m pytest -m chaos
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from o2r import access
 from o2r.access import Action
-from o2r.core.services import once
+from o2r.core.services import once, token_lock
 from o2r.reminders.services import (
     reminder_delete_by_key,
     reminder_key,
@@ -154,56 +154,59 @@ def employer_create(*, by, data: dict, confirm_similar: bool = False, token=None
     until `confirm_similar`."""
     values = _clean_employer(data)
     _check_territory(by, values.get("territory"), Action.EMPLOYER_EDIT)
-    if token is not None:
-        existing = Employer.objects.filter(token=token).first()
-        if existing is not None:
-            return existing
-    same_siret, similar = employer_duplicates(
-        by=by, name=values["name"], city=values["city"], siret=values["siret"]
-    )
-    if same_siret:
-        visible = [e for e in same_siret if e.territory in territories_of(by)]
-        raise EmployerMayBeKnown(
-            "Une entreprise porte déjà ce SIRET"
-            + (f" : {visible[0].name}." if visible else " (sur un autre territoire)."),
-            candidates=visible,
-            blocking=True,
-        )
-    if similar and not confirm_similar:
-        raise EmployerMayBeKnown(
-            "Une entreprise au nom très proche existe déjà dans cette commune : est-ce la même ?",
-            candidates=similar,
-            blocking=False,
-        )
-
-    def create():
-        employer = Employer(
-            **{field: values.get(field) for field in EMPLOYER_FIELDS if field in values},
-            name_key=employer_name_key(values["name"]),
-            city_key=fold(values["city"]),
-            created_by=by,
-            token=token,
-        )
-        if employer.owner_id is None:
-            employer.owner = by
-        employer.full_clean(exclude=["created_by", "owner"])
-        employer.save()
-        EmployerStatusChange.objects.create(
-            employer=employer,
-            from_status="",
-            to_status=employer.status,
-            by=by,
-            at=employer.created_at,
-        )
-        return employer
-
+    # One transaction: the same form sent twice at once gives one company, not an error.
     with transaction.atomic():
+        if token is not None:
+            token_lock(token)  # a second submission waits here, then finds the first one's row
+            existing = Employer.objects.filter(token=token).first()
+            if existing is not None:
+                return existing
+        same_siret, similar = employer_duplicates(
+            by=by, name=values["name"], city=values["city"], siret=values["siret"]
+        )
+        if same_siret:
+            visible = [e for e in same_siret if e.territory in territories_of(by)]
+            raise EmployerMayBeKnown(
+                "Une entreprise porte déjà ce SIRET"
+                + (f" : {visible[0].name}." if visible else " (sur un autre territoire)."),
+                candidates=visible,
+                blocking=True,
+            )
+        if similar and not confirm_similar:
+            raise EmployerMayBeKnown(
+                "Une entreprise au nom très proche existe déjà dans cette commune : "
+                "est-ce la même ?",
+                candidates=similar,
+                blocking=False,
+            )
+
+        def create():
+            employer = Employer(
+                **{field: values.get(field) for field in EMPLOYER_FIELDS if field in values},
+                name_key=employer_name_key(values["name"]),
+                city_key=fold(values["city"]),
+                created_by=by,
+                token=token,
+            )
+            if employer.owner_id is None:
+                employer.owner = by
+            employer.full_clean(exclude=["created_by", "owner"])
+            employer.save()
+            EmployerStatusChange.objects.create(
+                employer=employer,
+                from_status="",
+                to_status=employer.status,
+                by=by,
+                at=employer.created_at,
+            )
+            return employer
+
         try:
             employer, _ = once(Employer, token, create)
         except IntegrityError:
             # Two coaches entering the same SIRET at once: the constraint decides.
             raise ValidationError({"siret": "Une entreprise porte déjà ce SIRET."}) from None
-    return employer
+        return employer
 
 
 def employer_update(*, by, employer: Employer, data: dict) -> Employer:

@@ -407,7 +407,8 @@ CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 # chaos tests, so that they prove outcomes quickly.
 # A task taken by a worker that dies without a word (kill -9, a lost machine) goes back to the
 # queue after the visibility timeout: it must be longer than the longest task's hard time
-# limit (checked at start: o2r/core/checks.py), or a long task would run twice at once.
+# limit (`manage.py check` and `migrate` refuse otherwise: o2r/core/checks.py), or a long
+# task would run twice at once.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
 # How often a worker looks for such tasks (Redis is scanned every interval * throttle s).
 CELERY_RESTORE_INTERVAL = env.int("CELERY_RESTORE_INTERVAL", default=10)
@@ -463,10 +464,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 O2R_TASK_MAX_ATTEMPTS = env.int("O2R_TASK_MAX_ATTEMPTS", default=3)
+# A task that finds PostgreSQL down goes back to the queue after this pause (seconds).
+O2R_TASK_REQUEUE_DELAY = env.float("O2R_TASK_REQUEUE_DELAY", default=5.0)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Every task has its own limits; these are for one that would forget them.
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_TIME_LIMIT = 300
+# No default time limits: every task declares its own (`manage.py check` refuses one that
+# does not, o2r/core/checks.py), sized to its work and under the visibility timeout.
 # A worker child is replaced after this many tasks or this much memory (KiB): a slow leak
 # never grows into an out-of-memory kill.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)

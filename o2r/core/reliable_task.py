@@ -5,14 +5,19 @@ Every task here is idempotent (a second run of the same task changes nothing: th
 claims, "do what is due" scans), so running one twice is safe; running one forever is not —
 a task that kills its worker (out of memory, a crash in a C library) would be delivered again
 and again. Past O2R_TASK_MAX_ATTEMPTS deliveries the task is set aside: logged, acknowledged,
-not run, listed on the worker page for an administrator."""
+not run, listed on the worker page for an administrator.
+
+None of our tasks uses `self.retry()` or `Reject`: a retry (same task id) would start its count
+again, as the row is deleted when a run ends."""
 
 import logging
+import time
 
 from celery.contrib.django.task import DjangoTask
+from celery.exceptions import Reject
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,7 +32,14 @@ class ReliableTask(DjangoTask):
     def __call__(self, *args, **kwargs):
         if self.request.is_eager or not self.request.id:
             return super().__call__(*args, **kwargs)
-        attempt = self._count_attempt(args)
+        try:
+            attempt = self._count_attempt(args)
+        except DatabaseError:
+            # PostgreSQL is down (a restart): back to the queue, tried again in a moment,
+            # rather than acknowledged as failed and lost.
+            logger.warning("task %s[%s]: no database, requeued", self.name, self.request.id)
+            time.sleep(settings.O2R_TASK_REQUEUE_DELAY)
+            raise Reject("database unavailable", requeue=True) from None
         if attempt.set_aside_at is not None:
             logger.error(
                 "task %s[%s] set aside after %d attempts: not run (see the worker page)",
@@ -53,13 +65,16 @@ class ReliableTask(DjangoTask):
                     "arguments": list(args),
                     "first_at": now,
                     "last_at": now,
-                    "worker": self.request.hostname or "",
+                    "worker": (self.request.hostname or "")[:200],
                 },
             )
             if created or attempt.set_aside_at is not None:
                 return attempt
-            fields = {"attempts": F("attempts") + 1, "last_at": now}
-            fields["worker"] = (self.request.hostname or "")[:200]
+            fields = {
+                "attempts": F("attempts") + 1,
+                "last_at": now,
+                "worker": (self.request.hostname or "")[:200],
+            }
             if attempt.attempts >= settings.O2R_TASK_MAX_ATTEMPTS:
                 fields["set_aside_at"] = now
             model.objects.filter(pk=attempt.pk).update(**fields)

@@ -1,11 +1,13 @@
 import datetime
-from functools import partial
+import logging
 
 from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Heartbeat, TaskAttempt, WorkerPing
+
+logger = logging.getLogger("o2r.tasks")
 
 
 def worker_ping_request(*, by) -> WorkerPing:
@@ -38,24 +40,46 @@ def task_attempts_purge(*, now=None) -> int:
     return deleted
 
 
-def task_attempt_retry(*, attempt: TaskAttempt) -> None:
+def task_attempt_retry(*, attempt_id: int, by) -> TaskAttempt | None:
     """An administrator sends a set-aside task again, as a new task with the same arguments
-    (it will be set aside again if it kills its worker again)."""
-    task = current_app.tasks[attempt.name]
+    (set aside again if it kills its worker again). Published before the row goes: if Redis
+    is down, the publish fails and the task stays listed. None if another click took it."""
     with transaction.atomic():
-        TaskAttempt.objects.filter(pk=attempt.pk).delete()
-        transaction.on_commit(partial(task.apply_async, attempt.arguments))
+        attempt = (
+            TaskAttempt.objects.select_for_update()
+            .filter(pk=attempt_id, set_aside_at__isnull=False)
+            .first()
+        )
+        if attempt is None:
+            return None
+        # By name: a task renamed since is routed and refused by the worker, not here.
+        current_app.send_task(attempt.name, attempt.arguments)
+        attempt.delete()
+    logger.info("task %s (%s) sent again by user %s", attempt.name, attempt.task_id, by.pk)
+    return attempt
 
 
-def task_attempt_discard(*, attempt: TaskAttempt) -> None:
-    TaskAttempt.objects.filter(pk=attempt.pk).delete()
+def task_attempt_discard(*, attempt_id: int, by) -> TaskAttempt | None:
+    attempt = TaskAttempt.objects.filter(pk=attempt_id, set_aside_at__isnull=False).first()
+    if attempt is None or not TaskAttempt.objects.filter(pk=attempt.pk).delete()[0]:
+        return None
+    logger.info("task %s (%s) dropped by user %s", attempt.name, attempt.task_id, by.pk)
+    return attempt
+
+
+# Advisory locks of form tokens: their own key space (the first key), apart from any other.
+TOKEN_LOCK_SPACE = 4202
 
 
 def token_lock(token) -> None:
     """Holds the form token until the caller's transaction ends: the same submission, running
     at the same time, waits here until the first one has committed (or rolled back)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("token_lock() outside a transaction would be released at once.")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [str(token)])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [TOKEN_LOCK_SPACE, str(token)]
+        )
 
 
 def once(model, token, create):

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from kombu.exceptions import OperationalError
 
 from o2r import access
 from o2r.access import Action, Profile
@@ -85,19 +86,11 @@ def healthz(request):
 def worker_check(request):
     if not access.allows(request.user, Action.WORKER_CHECK):
         raise Http404
+    if request.method == "POST" and "task" in request.POST:
+        return set_aside_task_action(request)
     if request.method == "POST":
-        attempt = TaskAttempt.objects.filter(
-            pk=request.POST.get("task") or None, set_aside_at__isnull=False
-        ).first()
-        if attempt is None:
-            services.worker_ping_request(by=request.user)
-        elif request.POST.get("action") == "retry":
-            services.task_attempt_retry(attempt=attempt)
-            messages.success(request, f"La tâche « {attempt.name} » est renvoyée au worker.")
-        else:
-            services.task_attempt_discard(attempt=attempt)
-            messages.success(request, f"La tâche « {attempt.name} » est abandonnée.")
-        if not request.htmx or attempt is not None:
+        services.worker_ping_request(by=request.user)
+        if not request.htmx:
             return redirect("worker_check")
     pings = list(WorkerPing.objects.select_related("requested_by")[:10])
     context = {
@@ -111,3 +104,25 @@ def worker_check(request):
     if request.htmx:
         template += "#pings"
     return render(request, template, context)
+
+
+def set_aside_task_action(request):
+    """ "Relancer" or "Abandonner" on a task set aside (the worker page's own form)."""
+    task_id = request.POST["task"]
+    if not task_id.isdigit():
+        raise Http404
+    if request.POST.get("action") == "retry":
+        try:
+            attempt = services.task_attempt_retry(attempt_id=int(task_id), by=request.user)
+        except OperationalError:  # kombu's: Redis does not answer
+            messages.error(request, "Le worker est injoignable (Redis) : réessayez plus tard.")
+            return redirect("worker_check")
+        done = "est renvoyée au worker"
+    else:
+        attempt = services.task_attempt_discard(attempt_id=int(task_id), by=request.user)
+        done = "est abandonnée"
+    if attempt is None:
+        messages.info(request, "Cette tâche a déjà été traitée.")
+    else:
+        messages.success(request, f"La tâche « {attempt.name} » {done}.")
+    return redirect("worker_check")

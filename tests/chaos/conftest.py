@@ -94,7 +94,9 @@ class Worker:
 
     def __init__(self, log_path, broker, *, name, queues, pool, concurrency, env):
         self.log_path = log_path
-        environment = subprocess_env(DATABASE_URL=database_url(), REDIS_URL=broker, **FAST, **env)
+        environment = subprocess_env(
+            DATABASE_URL=database_url(), REDIS_URL=broker, **{**FAST, **env}
+        )
         command = [
             PYTHON,
             "-m",
@@ -115,8 +117,14 @@ class Worker:
             f"{name}@%h",
         ]
         with open(log_path, "a") as log:
+            # A process group of its own: whatever it leaves behind is killed with it.
             self.process = subprocess.Popen(
-                command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=BASE_DIR,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.pid = self.process.pid
 
@@ -135,26 +143,18 @@ class Worker:
             return []
 
     def kill(self):
-        """kill -9 the main process, then its children if they outlive it (a machine that
-        loses the whole worker)."""
-        children = self.children()
+        """kill -9 of the main process and its children at once (a machine that loses the
+        whole worker)."""
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+            os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
 
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        for pid in self.children():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        self.kill()  # what is left of its group
 
     def log(self):
         return self.log_path.read_text()[-4000:]
@@ -184,7 +184,8 @@ def workers(tmp_path, redis_server):
         yield start
     finally:
         for worker in started:
-            worker.stop()
+            with contextlib.suppress(Exception):
+                worker.stop()
 
 
 @pytest.fixture
@@ -198,8 +199,7 @@ def beat(tmp_path, redis_server):
         environment = subprocess_env(
             DATABASE_URL=database_url(),
             REDIS_URL=redis_server.url,
-            **FAST,
-            **{k: str(v) for k, v in env.items()},
+            **{**FAST, **{k: str(v) for k, v in env.items()}},
         )
         command = [
             PYTHON,
@@ -214,7 +214,12 @@ def beat(tmp_path, redis_server):
         ]
         with open(log_path, "w") as log:
             process = subprocess.Popen(
-                command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=BASE_DIR,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         started.append(process)
         wait_for(
@@ -226,9 +231,9 @@ def beat(tmp_path, redis_server):
         yield start
     finally:
         for process in started:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
 
 @contextlib.contextmanager

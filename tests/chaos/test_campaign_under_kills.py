@@ -1,6 +1,9 @@
 """A 1,000-message campaign while workers are killed every few seconds (a child mid-batch, or
 the whole worker, replaced): every message is sent exactly once or marked "unknown" for a
-person to check — never twice, never lost (SMS_AND_TASKS.md §7; 10,000 in `make bench`)."""
+person to check — never twice, never lost (SMS_AND_TASKS.md §7; 10,000 in `make bench`).
+
+This proves the outbox (claims, the dispatcher's re-queueing, the reconciler); the redelivery
+of a killed worker's task itself is proved in test_workers.py."""
 
 import os
 import random

@@ -8,12 +8,12 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from o2r.celery import app
 from o2r.core import checks, services
 from o2r.core.models import TaskAttempt
 from o2r.core.reliable_task import ReliableTask
-from o2r.core.tasks import record_beat_tick
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,18 @@ def test_every_task_is_reliable_with_limits_under_the_visibility_timeout(setting
         assert 0 < task.soft_time_limit < task.time_limit < settings.CELERY_VISIBILITY_TIMEOUT
 
 
+def test_a_task_without_its_own_limits_is_refused(settings):
+    @app.task(name="o2r.core.tasks.without_limits")
+    def without_limits():
+        pass
+
+    try:
+        errors = checks.task_limits()
+    finally:
+        app.tasks.unregister("o2r.core.tasks.without_limits")
+    assert [(e.id, "without_limits" in e.msg) for e in errors] == [("o2r.E101", True)]
+
+
 def test_a_visibility_timeout_shorter_than_a_task_is_refused_at_start(settings):
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     settings.CELERY_VISIBILITY_TIMEOUT = 600
@@ -62,39 +74,57 @@ def test_the_worker_page_lists_the_tasks_set_aside(client, administrator):
     assert "o2r.sms.tasks.dispatch_pending" not in page
 
 
-def test_an_administrator_sends_a_set_aside_task_again(
-    client, administrator, django_capture_on_commit_callbacks
-):
-    attempt = _attempt(arguments=[7])
+def test_an_administrator_sends_a_set_aside_task_again(client, administrator):
+    attempt = _attempt("o2r.sms.tasks.send_sms", arguments=["b6f1"])
     client.force_login(administrator)
-    with (
-        mock.patch.object(record_beat_tick, "apply_async") as publish,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with mock.patch.object(app, "send_task") as publish:
         response = client.post(
             reverse("worker_check"), {"task": attempt.pk, "action": "retry"}, follow=True
         )
-    publish.assert_called_once_with([7])
+        again = client.post(
+            reverse("worker_check"), {"task": attempt.pk, "action": "retry"}, follow=True
+        )
+    publish.assert_called_once_with("o2r.sms.tasks.send_sms", ["b6f1"])  # a second click: no
     assert not TaskAttempt.objects.exists()
     assert "est renvoyée au worker" in response.content.decode()
+    assert "déjà été traitée" in again.content.decode()
+
+
+def test_a_retry_while_redis_is_down_keeps_the_task_listed(client, administrator):
+    attempt = _attempt()
+    client.force_login(administrator)
+    with mock.patch.object(app, "send_task", side_effect=OperationalError("refused")):
+        response = client.post(
+            reverse("worker_check"), {"task": attempt.pk, "action": "retry"}, follow=True
+        )
+    assert response.status_code == 200
+    assert "injoignable" in response.content.decode()
+    assert TaskAttempt.objects.filter(pk=attempt.pk).exists()
 
 
 def test_an_administrator_drops_a_set_aside_task(client, administrator):
     attempt = _attempt()
     client.force_login(administrator)
-    with mock.patch.object(record_beat_tick, "apply_async") as publish:
+    with mock.patch.object(app, "send_task") as publish:
         client.post(reverse("worker_check"), {"task": attempt.pk, "action": "discard"})
     publish.assert_not_called()
     assert not TaskAttempt.objects.exists()
 
 
-def test_a_running_task_cannot_be_dropped_from_the_page(client, administrator):
-    attempt = _attempt(set_aside=False)
+@pytest.mark.parametrize("task", ["abc", "", "99999999"])
+def test_a_task_action_on_nothing_is_neither_an_error_nor_a_worker_test(
+    client, administrator, task
+):
+    running = _attempt(set_aside=False)
     client.force_login(administrator)
     with mock.patch("o2r.core.services.worker_ping_request") as ping:
-        client.post(reverse("worker_check"), {"task": attempt.pk, "action": "discard"})
-    assert TaskAttempt.objects.filter(pk=attempt.pk).exists()
-    ping.assert_called_once()  # the form's default: a worker test
+        for value in (task, str(running.pk)):
+            response = client.post(
+                reverse("worker_check"), {"task": value, "action": "discard"}, follow=True
+            )
+            assert response.status_code in {200, 404}
+    ping.assert_not_called()
+    assert TaskAttempt.objects.filter(pk=running.pk).exists()  # running: not dropped
 
 
 def test_stale_counters_are_purged_but_set_aside_tasks_stay():
