@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from employers.enums import OpeningStatus
+from employers.models import Employer
 from employment import services as employment
 from employment.enums import IntroductionStatus
 from employment.models import FollowUp, Introduction, IntroductionStep, Orientation, Placement
@@ -281,3 +282,31 @@ def test_fifty_identical_roster_confirmations_import_each_resident_once(officer,
         "unchanged": 0,
         "invalid": 0,
     }
+
+
+# --- Employers ----------------------------------------------------------------------------
+
+
+def test_fifty_identical_companies_write_one_company(coach):
+    """The SIRET and similar-name checks run after the token's lock: the racing submissions
+    find the first one's company instead of "Une entreprise porte déjà ce SIRET"."""
+    data = {
+        "name": "Boulangerie Au Fournil de Chantenay",
+        "siret": "732 829 320 00074",
+        "naf_code": "10.71c",
+        "naf_version": "naf_rev2",
+        "sector": "agri_food",
+        "size_band": "1-9",
+        "address": "12 rue de la Montagne",
+        "postcode": "44100",
+        "city": "Nantes",
+        "territory": "Nantes Métropole",
+        "description": "Boulangerie de quartier, ouverte à 6 h.",
+        "token": str(uuid.uuid4()),
+    }
+
+    answers = submit_at_once(coach, reverse("employers:create"), data)
+
+    (employer,) = Employer.objects.all()
+    assert answers == landed_on(employer.get_absolute_url())
+    assert employer.status_changes.count() == 1
