@@ -8,31 +8,55 @@
 - outsider: an insertion officer whose memberships are in another territory (Saint-Nazaire).
 """
 
+import contextlib
+import sys
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.test import override_settings
 
-from o2r.accounts.enums import Role
-from o2r.core.demo import RESIDENCES, TERRITORY
 from o2r.sms import tasks as sms_tasks
 from o2r.sms.backends import locmem
-from tests.accounts.factories import OrganisationFactory, UserFactory
-from tests.residents.factories import ResidenceFactory, ResidenceMembershipFactory
+from tests import cast as the_cast
+
+
+def settings_for_tests(current):
+    """The settings every test runs with (`current`: the settings they change)."""
+    return {
+        # Manifest storage needs collectstatic; tests render templates with plain storage and
+        # serve static files from the finders, so whitenoise looks for no collected folder.
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],  # speed only
+        "STORAGES": {
+            **current.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        # Whitenoise looks a static file up when it is asked for, instead of listing every
+        # static file of every app for each test client (40 ms a client): speed only, the
+        # tests ask for no static file through it (the browser tests' live server serves them).
+        "WHITENOISE_AUTOREFRESH": True,
+        # SMS stay in memory (o2r.sms.backends.locmem), emptied for each test; quiet hours stay
+        # on: a test that sends at any hour opens them itself.
+        "SMS_BACKEND": "locmem",
+    }
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    # Manifest storage needs collectstatic; tests render templates with plain storage and serve
-    # static files from the finders, so whitenoise looks for no collected folder.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    # SMS stay in memory (o2r.sms.backends.locmem), emptied for each test; quiet hours stay on:
-    # a test that sends at any hour opens them itself.
-    settings.SMS_BACKEND = "locmem"
+    for name, value in settings_for_tests(settings).items():
+        setattr(settings, name, value)
     locmem.reset()
+
+
+@contextlib.contextmanager
+def _tasks_not_published():
+    with (
+        mock.patch.object(sms_tasks.dispatch_pending, "delay"),
+        mock.patch.object(sms_tasks.send_sms_many, "delay"),
+        mock.patch.object(sms_tasks.send_sms, "delay"),
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -44,133 +68,87 @@ def _sms_tasks_stay_here(request):
     if request.node.get_closest_marker("process"):
         yield
         return
-    with (
-        mock.patch.object(sms_tasks.dispatch_pending, "delay"),
-        mock.patch.object(sms_tasks.send_sms_many, "delay"),
-        mock.patch.object(sms_tasks.send_sms, "delay"),
-    ):
+    with _tasks_not_published():
         yield
+
+
+def built_once(django_db_blocker, build):
+    """For a module-scoped fixture (`yield from built_once(django_db_blocker, build)`): the
+    rows `build()` writes, as a test would write them, stay for the module's tests and are
+    rolled back after the last one. They are written in a transaction left open while the
+    tests run, each in a savepoint of it that pytest-django's `db` fixture rolls back: every
+    test starts from the same rows, built once instead of once per test. A test gets its own
+    copy of the objects `build()` returns (copy.deepcopy), never the shared ones."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(**settings_for_tests(django_settings)), _tasks_not_published():
+                built = build()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
 def adoma(db):
-    return OrganisationFactory(adoma=True)
+    return the_cast.adoma()
 
 
 @pytest.fixture
 def adelis(db):
-    return OrganisationFactory(adelis=True)
+    return the_cast.adelis()
 
 
 @pytest.fixture
 def nantes_residences(db):
-    return [
-        ResidenceFactory(
-            name=name,
-            kind=kind,
-            address=address,
-            city=city,
-            capacity=capacity,
-            territory=TERRITORY,
-        )
-        for name, kind, address, city, capacity in RESIDENCES
-    ]
+    return the_cast.nantes_residences()
 
 
 @pytest.fixture
 def other_territory_residence(db):
-    return ResidenceFactory(
-        name="Résidence Les Salines", city="Saint-Nazaire", territory="Saint-Nazaire Agglo"
-    )
-
-
-def _member_of(user, residences):
-    for residence in residences:
-        ResidenceMembershipFactory(user=user, residence=residence)
-    return user
+    return the_cast.other_territory_residence()
 
 
 @pytest.fixture
 def officer(adoma, nantes_residences):
-    user = UserFactory(
-        email="samia.benali@adoma.test",
-        first_name="Samia",
-        last_name="Benali",
-        organisation=adoma,
-        role=Role.INSERTION_OFFICER,
-    )
-    return _member_of(user, nantes_residences)
+    return the_cast.officer(adoma, nantes_residences)
 
 
 @pytest.fixture
 def staff(adoma, nantes_residences):
-    user = UserFactory(
-        email="marc.legoff@adoma.test",
-        first_name="Marc",
-        last_name="Le Goff",
-        organisation=adoma,
-        role=Role.RESIDENCE_STAFF,
-    )
-    return _member_of(user, nantes_residences[:1])
+    return the_cast.staff(adoma, nantes_residences)
 
 
 @pytest.fixture
 def coach(adelis):
-    return UserFactory(
-        email="claire.moreau@adelis.test",
-        first_name="Claire",
-        last_name="Moreau",
-        organisation=adelis,
-        role=Role.JOB_COACH,
-        territory=TERRITORY,
-    )
+    return the_cast.coach(adelis)
 
 
 @pytest.fixture
 def adoma_manager(adoma, nantes_residences):
-    user = UserFactory(
-        email="helene.garnier@adoma.test",
-        first_name="Hélène",
-        last_name="Garnier",
-        organisation=adoma,
-        role=Role.MANAGER,
-    )
-    return _member_of(user, nantes_residences)
+    return the_cast.adoma_manager(adoma, nantes_residences)
 
 
 @pytest.fixture
 def adelis_manager(adelis):
-    return UserFactory(
-        email="karim.haddad@adelis.test",
-        first_name="Karim",
-        last_name="Haddad",
-        organisation=adelis,
-        role=Role.MANAGER,
-        territory=TERRITORY,
-    )
+    return the_cast.adelis_manager(adelis)
 
 
 @pytest.fixture
 def administrator(adoma):
-    return UserFactory(
-        email="sophie.martin@o2r.test",
-        first_name="Sophie",
-        last_name="Martin",
-        organisation=adoma,
-        administrator=True,
-    )
+    return the_cast.administrator(adoma)
 
 
 @pytest.fixture
 def outsider(adoma, other_territory_residence):
-    user = UserFactory(
-        email="yann.kerouac@adoma.test",
-        first_name="Yann",
-        last_name="Kerouac",
-        organisation=adoma,
-        role=Role.INSERTION_OFFICER,
-    )
-    return _member_of(user, [other_territory_residence])
+    return the_cast.outsider(adoma, other_territory_residence)
 
 
 @pytest.fixture

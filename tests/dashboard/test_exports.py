@@ -36,6 +36,17 @@ def _frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
+# The world and the cast are built once for the module, on NOW (conftest.py's `rows_on_now`).
+@pytest.fixture
+def world(rows_on_now):
+    return rows_on_now["world"]
+
+
+@pytest.fixture
+def cast(rows_on_now):
+    return rows_on_now["cast"]
+
+
 def download(client, user, fmt, params=YEAR):
     client.force_login(user)
     response = client.get(reverse("dashboard:export", args=[fmt]), params)

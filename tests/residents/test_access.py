@@ -6,6 +6,7 @@ says what every member of the fixed cast gets on GET and on POST. Outside one's 
 answer is 404, never 403, so that the existence of a file is not disclosed; a refused request
 changes nothing; and every answer carries `Cache-Control: no-store`."""
 
+import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,9 +60,11 @@ from residents.models import (
     RosterImport,
     StageChange,
 )
+from tests import cast as the_cast
+from tests.conftest import built_once
 from tests.employers.factories import rome_title
 from tests.residents.factories import ResidentFactory
-from tests.utils import history_models
+from tests.utils import history_models, table_rows
 
 MEMBERS = [
     "officer", "staff", "coach", "adoma_manager", "adelis_manager", "administrator", "outsider",
@@ -274,8 +277,40 @@ def _file(resident, *, officer, share_with=None):
     )  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker):
+    """The cast and the world, built once for the module's 600 tests (each reads them in a
+    savepoint rolled back after it: tests/conftest.py's `built_once`)."""
+
+    def build():
+        rows = the_cast.cast_world()
+        rows["world"] = _world(
+            rows["cast"],
+            rows["adelis"],
+            rows["nantes_residences"],
+            rows["other_territory_residence"],
+        )
+        return rows
+
+    yield from built_once(django_db_blocker, build)
+
+
 @pytest.fixture
-def world(cast, adelis, nantes_residences, other_territory_residence):
+def _rows(db, _built):
+    return copy.deepcopy(_built)
+
+
+@pytest.fixture
+def world(_rows):
+    return _rows["world"]
+
+
+@pytest.fixture
+def officer(_rows):
+    return _rows["officer"]
+
+
+def _world(cast, adelis, nantes_residences, other_territory_residence):
     officer, coach = cast["officer"], cast["coach"]
     shared = ResidentFactory(
         first_name="Fatoumata", last_name="Diallo", residence=nantes_residences[0],
@@ -372,10 +407,7 @@ SNAPSHOT_MODELS = [
 
 def snapshot():
     """Every row of every table these URLs may write, to compare before and after."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in [*SNAPSHOT_MODELS, *history_models()]
-    }
+    return table_rows([*SNAPSHOT_MODELS, *history_models()])
 
 
 # --- The table -------------------------------------------------------------------------------
@@ -1138,8 +1170,10 @@ def test_access_table_refusals(world, name, method):
         for member in MEMBERS
         if not _is_success(route, method, _expected(route, method, member))
     ]
+    client = Client()  # one client (its middleware loaded once), no cookie for each member
     for member in [*refused, "anonymous"]:
-        _play(Client(), world, name, method, member)
+        client.cookies.clear()
+        _play(client, world, name, method, member)
 
 
 # The coach and the Adelis manager see a file only while the sharing consent to Adelis stands:

@@ -4,6 +4,7 @@ and nothing already saved changes. The test client raises the view's exceptions,
 fails loudly. Each form is also submitted once with valid data, so that the refusals cannot
 pass because everything is refused."""
 
+import copy
 import datetime
 import re
 from collections.abc import Callable
@@ -30,8 +31,10 @@ from residents.models import (
     RosterImport,
     StageChange,
 )
+from tests import cast as the_cast
+from tests.conftest import built_once
 from tests.residents.factories import ResidentFactory
-from tests.utils import history_edits, history_models
+from tests.utils import history_edits, history_models, table_rows
 
 HUGE = "x" * 20_000
 NUL = "a\x00b"
@@ -127,10 +130,7 @@ SNAPSHOT_MODELS = [
 def snapshot():
     """Every saved row these forms may write (the access log aside: a refused form shows
     the file again, which is a logged read)."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in [*SNAPSHOT_MODELS, *history_models()]
-    }
+    return table_rows([*SNAPSHOT_MODELS, *history_models()])
 
 
 @dataclass
@@ -144,8 +144,32 @@ class Setup:
     elsewhere: object  # a residence of another territory
 
 
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker):
+    """The setup, built once for the module's 200 tests (each reads it in a savepoint rolled
+    back after it: tests/conftest.py's `built_once`)."""
+
+    def build():
+        adoma, adelis = the_cast.adoma(), the_cast.adelis()
+        residences = the_cast.nantes_residences()
+        return _setup(
+            officer=the_cast.officer(adoma, residences),
+            coach=the_cast.coach(adelis),
+            adoma=adoma,
+            adelis=adelis,
+            nantes_residences=residences,
+            other_territory_residence=the_cast.other_territory_residence(),
+        )
+
+    yield from built_once(django_db_blocker, build)
+
+
 @pytest.fixture
-def s(officer, coach, adoma, adelis, nantes_residences, other_territory_residence):
+def s(db, _built):
+    return copy.deepcopy(_built)
+
+
+def _setup(*, officer, coach, adoma, adelis, nantes_residences, other_territory_residence):
     resident = ResidentFactory(
         first_name="Fatoumata", last_name="Diallo", birth_date=datetime.date(1985, 4, 12),
         phone="+33612345678", residence=nantes_residences[0], stage=Stage.ENGAGED,
