@@ -117,23 +117,30 @@ def _recipients():
     ResidenceMembership.objects.get_or_create(user=officer, residence=residence)
     missing = RECIPIENTS - Resident.objects.filter(residence=residence).count()
     if missing > 0:
-        rows = []
-        for n in range(missing):
-            first, last = f"Prénom{n}", f"Banc{n}"
-            rows.append(
-                Resident(
-                    first_name=first,
-                    last_name=last,
-                    residence=residence,
-                    phone=f"+3367{n:07d}",
-                    phone_is_mobile=True,
-                    stage="identified",
-                    search_text=search_text(first_name=first, last_name=last, phone=""),
-                    identity_key=identity_key(first_name=first, last_name=last),
-                )
-            )
-        Resident.objects.bulk_create(rows, batch_size=2000)
+        add_recipients(residence, missing)
     return residence, officer
+
+
+def add_recipients(residence, count, *, surname="Banc"):
+    """`count` residents of `residence`, each with her own mobile number, in one insert (the
+    chaos tests' campaigns too)."""
+    rows = []
+    for n in range(count):
+        first, last = f"Prénom{n}", f"{surname}{n}"
+        phone = f"+3367{n:07d}"
+        rows.append(
+            Resident(
+                first_name=first,
+                last_name=last,
+                residence=residence,
+                phone=phone,
+                phone_is_mobile=True,
+                stage="identified",
+                search_text=search_text(first_name=first, last_name=last, phone=phone),
+                identity_key=identity_key(first_name=first, last_name=last),
+            )
+        )
+    Resident.objects.bulk_create(rows, batch_size=2000)
 
 
 def _worker(env, log_path):

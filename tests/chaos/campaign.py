@@ -1,33 +1,17 @@
-"""A campaign's recipients for the chaos tests: many residents of one residence, each with her
-own mobile number, made in one insert."""
+"""A campaign for the chaos tests: many residents of one residence (the SMS bench's), each with
+her own mobile number, and what the (file) provider received."""
 
 import json
 
+from o2r.core.bench_sms import add_recipients
 from o2r.sms.models import SmsMessage
 from outreach import campaigns
-from residents.models import Resident
-from residents.normalise import identity_key, search_text
 
 TEXT = "Bonjour {prenom}, permanence emploi jeudi 14h au hall. Adoma"
 
 
 def recipients(residence, count):
-    rows = []
-    for n in range(count):
-        first, last = f"Prénom{n}", f"Essai{n}"
-        rows.append(
-            Resident(
-                first_name=first,
-                last_name=last,
-                residence=residence,
-                phone=f"+3367{n:07d}",
-                phone_is_mobile=True,
-                stage="identified",
-                search_text=search_text(first_name=first, last_name=last, phone=""),
-                identity_key=identity_key(first_name=first, last_name=last),
-            )
-        )
-    Resident.objects.bulk_create(rows, batch_size=2000)
+    add_recipients(residence, count, surname="Essai")
 
 
 def launch(officer, residence, name="Permanence"):
