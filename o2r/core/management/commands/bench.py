@@ -24,6 +24,7 @@ the embedded PostgreSQL). It is created, migrated and filled on the first run (o
 benchdata.py); later runs find it and only measure. --regenerate rebuilds it from scratch.
 """
 
+import datetime
 import json
 import os
 import re
@@ -39,16 +40,23 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from psycopg import sql
 
 from o2r.core import bench_dashboard, bench_sms, benchdata
+from outreach.enums import Channel, Outcome
+from outreach.models import Contact
 from residents.enums import Stage
+from residents.models import Note
 from residents.normalise import fold
 
 TARGET_MS = 150
 TYPEAHEAD_TARGET_MS = 100
 TYPEAHEAD_LIMIT = 8
 ROME_TARGET_MS = 50
+# The measured file's history: 300 contacts and 200 notes (with its own, about 500 events).
+TIMELINE_CONTACTS = 300
+TIMELINE_NOTES = 200
 # What a coach types in the job-analysis form's ROME field.
 ROME_QUERIES = ["prepa comm", "agent prop", "plong", "aide dom", "cariste"]
 # Django reads iterator() querysets through a server-side cursor; EXPLAIN wants the SELECT.
@@ -366,6 +374,7 @@ class Command(BaseCommand):
             .order_by("-n_stage_changes", "pk")
             .first()
         ) or scope.order_by("pk").first()
+        self.long_timeline(resident, officer)
         matches = Resident.objects.visible_to(officer).search(query).filter(stage=stage).count()
         pages = [
             (
@@ -432,6 +441,35 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  GET {dashboard.url} : médiane de {dashboard.runs} passes, la page puis ses "
             "lectures rejouées seules (sans session, utilisateur ni écritures), tour à tour."
+        )
+
+    def long_timeline(self, resident, officer):
+        """The measured file has a long history (DEVELOPERS.md: a 500-event timeline): 300
+        outreach contacts and 200 notes over three years, added once."""
+        now = timezone.now()
+        contacts = TIMELINE_CONTACTS - Contact.objects.filter(resident=resident).count()
+        Contact.objects.bulk_create(
+            Contact(
+                resident=resident,
+                residence_id=resident.residence_id,
+                channel=Channel.HALL if n % 3 else Channel.PHONE,
+                outcome=Outcome.INTERESTED if n % 4 else Outcome.NO_ANSWER,
+                by=officer,
+                at=now - datetime.timedelta(days=3 * n + 1),
+                summary=f"Point d'étape n° {n}",
+            )
+            for n in range(max(contacts, 0))
+        )
+        notes = TIMELINE_NOTES - Note.objects.filter(resident=resident).count()
+        Note.objects.bulk_create(
+            Note(
+                resident=resident,
+                author=officer,
+                author_organisation_id=officer.organisation_id,
+                body=f"Échange avec la personne, suite donnée n° {n}.",
+                created_at=now - datetime.timedelta(days=5 * n + 2),
+            )
+            for n in range(max(notes, 0))
         )
 
     def time_sms(self):
