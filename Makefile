@@ -14,7 +14,7 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 	    command -v $$p; break; fi; done
 
 .PHONY: help install run stop test test-fast chaos lint format smoke browser-deps check-deploy clean bench \
-	backup restore
+	load backup restore
 
 help:
 	@echo "make run        installe, migre, charge la démo, lance web + worker + beat"
@@ -25,6 +25,7 @@ help:
 	@echo "make smoke      le parcours du nouveau venu, de bout en bout"
 	@echo "make lint       ruff, djLint, migrations, check --deploy"
 	@echo "make bench      temps de la liste et du dossier sur 100 000 résidents générés"
+	@echo "make load       test de charge : 20 puis 50 personnes simulées sur la base de make bench"
 	@echo "make backup     sauvegarde la base dans var/backups (compressée, garde les 14 dernières)"
 	@echo "make restore    restaure FILE=var/backups/….dump dans une base vide (FORCE=1 : remplace)"
 
@@ -94,6 +95,13 @@ smoke: $(STAMP)
 bench: $(STAMP)
 	@$(WITH_DATABASE)
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Locust against gunicorn with the production settings and a worker, on make bench's o2r_bench
+# (build it first: make bench BENCH_ARGS=--data-only): 20 then 50 simulated staff, 60 s each;
+# load_20 and load_50 in var/bench.json. A report, not a gate. LOAD_ARGS="--run-time 120".
+load: $(STAMP)
+	@$(WITH_DATABASE)
+	$(PY) manage.py load $(LOAD_ARGS)
 
 # Backups of the database (DATABASE_URL, else the embedded one, started if needed): README,
 # "Backups". O2R_BACKUP_KEEP (14) dumps are kept; O2R_BACKUP_DIR moves them.
