@@ -22,8 +22,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from employment.models import Accompaniment, Introduction
-from o2r.access import Action
-from o2r.accounts.enums import OrganisationKind, Role
+from o2r import access
+from o2r.access import Action, Profile
 from o2r.accounts.models import User
 from outreach.enums import ActionKind
 from outreach.models import Contact, OutreachAction
@@ -43,13 +43,19 @@ def build(*, accounts: int) -> dict:
     """Up to `accounts` accounts of each role, with what each opens. Raises ValueError when
     the database has none of a role."""
     staff = User.objects.filter(is_active=True).select_related("organisation").order_by("pk")
-    officers = staff.filter(
-        role=Role.INSERTION_OFFICER, residence_memberships__isnull=False
-    ).distinct()
+    # Who plays whom is read from the access table's profiles, as the pages do.
+    by_profile = {}
+    for user in staff:
+        by_profile.setdefault(access.profile_of(user), []).append(user)
+    officers = [
+        user
+        for user in by_profile.get(Profile.INSERTION_OFFICER, [])
+        if user.residence_memberships.exists()
+    ]
     officers = [plan for user in officers[:accounts] if (plan := _officer(user))]
-    coaches = staff.filter(role=Role.JOB_COACH, organisation__kind=OrganisationKind.EMPLOYMENT)
+    coaches = by_profile.get(Profile.JOB_COACH, [])
     coaches = [plan for user in coaches[:accounts] if (plan := _coach(user))]
-    managers = staff.filter(role=Role.MANAGER, organisation__kind=OrganisationKind.HOUSING)
+    managers = by_profile.get(Profile.HOUSING_MANAGER, [])
     managers = [{"id": user.pk, "email": user.email} for user in managers[:accounts]]
     for name, found in (("officers", officers), ("coaches", coaches), ("managers", managers)):
         if not found:
