@@ -88,6 +88,20 @@ def redis_server(tmp_path):
             server.kill()
 
 
+def spawn(command, environment, log_path):
+    """A process of the application, its output in `log_path`, in a process group of its own:
+    whatever it leaves behind is killed with it."""
+    with open(log_path, "a") as log:
+        return subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 class Worker:
     """A real Celery worker process (prefork unless told) on the test database and the given
     Redis; `tests.chaos.tasks` is loaded too."""
@@ -116,16 +130,7 @@ class Worker:
             "-n",
             f"{name}@%h",
         ]
-        with open(log_path, "a") as log:
-            # A process group of its own: whatever it leaves behind is killed with it.
-            self.process = subprocess.Popen(
-                command,
-                cwd=BASE_DIR,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.process = spawn(command, environment, log_path)
         self.pid = self.process.pid
 
     def wait_ready(self):
@@ -212,15 +217,7 @@ def beat(tmp_path, redis_server):
             "-s",
             str(tmp_path / f"beat-{len(started)}-schedule"),
         ]
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=BASE_DIR,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = spawn(command, environment, log_path)
         started.append(process)
         wait_for(
             lambda: "beat: Starting" in log_path.read_text(), worker=process, log_path=log_path

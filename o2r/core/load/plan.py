@@ -25,6 +25,7 @@ from employment.models import Accompaniment, Introduction
 from o2r import access
 from o2r.access import Action, Profile
 from o2r.accounts.models import User
+from o2r.core.management.commands import bench
 from outreach.enums import ActionKind
 from outreach.models import Contact, OutreachAction
 from residents.models import Residence, Resident
@@ -35,8 +36,7 @@ SEARCHES = 5
 FILES = 20
 ACCOMPANIMENTS = 10
 INTRODUCTIONS = 10
-# What a coach types in the job-analysis form's ROME field (as `make bench`).
-ROME_QUERIES = ["prepa comm", "agent prop", "plong", "aide dom", "cariste"]
+# What a coach types in the job-analysis form's ROME field: `make bench`'s ROME_QUERIES.
 
 
 def build(*, accounts: int) -> dict:
@@ -65,7 +65,7 @@ def build(*, accounts: int) -> dict:
         "coaches": coaches,
         "managers": managers,
         "year": timezone.localdate().year - 1,
-        "rome": ROME_QUERIES,
+        "rome": bench.ROME_QUERIES,
     }
 
 
