@@ -69,7 +69,7 @@ class DashboardMeasure:
     def line(self):
         ratio = f"{self.ratio:.1f}" if self.ratio else "-"
         return (
-            f"Tableau de bord {self.year} (responsable Adoma, {benchdata.RESIDENCES:,} "
+            f"Tableau de bord {self.year} (responsable Adoma, {benchdata.NATIONAL.residences:,} "
             f"résidences) : HTTP {self.status}, médiane {self.median_ms:.1f} ms "
             f"({self.page_min_ms:.1f} à {self.page_max_ms:.1f}), {self.queries} requêtes ; "
             f"SQL seul {self.raw_sql_ms:.1f} ms ({self.replayed} requêtes rejouées) ; "

@@ -220,7 +220,7 @@ ALLOWED = {
     "o2r/accounts/admin.py",
     "o2r/core/demo.py",
     "o2r/core/demo_sms.py",
-    "o2r/core/benchdata.py",
+    "o2r/core/benchdata/residents.py",
     "o2r/core/bench_sms.py",
 }
 

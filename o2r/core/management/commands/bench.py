@@ -9,7 +9,7 @@ QuerySet it runs.
 With 20,000 employers and 100,000 job openings over the 10 territories, a job coach gets the
 employers list's first page in under 150 ms (and, measured beside it, the same with a name
 search), and the ROME type-ahead answers in under 50 ms. With 50 open accompaniments and 2,000
-introductions of hers (among those of 60 coaches), the coach gets her caseload in under 150
+introductions of hers (among those of 80 coaches), the coach gets her caseload in under 150
 ms, and the openings suggested for one of the people she accompanies, ranked against the
 100,000 openings, in under 150 ms. An SMS campaign to 10,000 residents goes through one real
 worker to a fake provider on loopback (o2r/core/bench_sms.py): seconds, duplicates, lost.
@@ -20,8 +20,9 @@ median, its query count and the same SQL replayed alone (o2r/core/bench_dashboar
 This is a report, not a gate: it exits non-zero only when a page does not answer 200.
 
 The data lives in its own database, o2r_bench, on the application's server (DATABASE_URL, or
-the embedded PostgreSQL). It is created, migrated and filled on the first run (o2r/core/
-benchdata.py); later runs find it and only measure. --regenerate rebuilds it from scratch.
+the embedded PostgreSQL). It is created, migrated and filled on the first run with the national
+scale of o2r/core/benchdata/ (what `manage.py generate_data --scale national` builds, into the
+same database); later runs find it and only measure. --regenerate rebuilds it from scratch.
 """
 
 import datetime
@@ -32,16 +33,12 @@ import statistics
 import time
 from urllib.parse import urlencode
 
-import psycopg
-from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from psycopg import sql
 
 from o2r.core import bench_dashboard, bench_sms, benchdata
 from outreach.enums import Channel, Outcome
@@ -134,221 +131,12 @@ class Command(BaseCommand):
     # --- The database ------------------------------------------------------------------------
 
     def prepare(self, *, regenerate):
-        """Points Django at o2r_bench, creating, migrating and filling it as needed. Returns
-        the generation timings, or None when the data was already there."""
-        server = self.server_parameters()
-        exists = self.database_exists(server)
-        self.use_bench_database()
-        if exists and not regenerate:
-            if self.reusable():
-                self.stdout.write(f"Données de {benchdata.DATABASE_NAME} déjà en place.")
-                self.prepare_employers()
-                self.prepare_employment()
-                self.prepare_outreach()
-                return None
-            self.stdout.write(f"Données de {benchdata.DATABASE_NAME} absentes ou anciennes.")
-        connection.close()
-        self.recreate_database(server, drop=exists)
-        self.migrate()
-        timings = self.generate()
-        self.prepare_employers()
-        self.prepare_employment()
-        self.prepare_outreach()
-        return timings
-
-    def prepare_employers(self):
-        """The employers' network, a step of its own: (re)written when those of
-        benchdata.EMPLOYERS_VERSION are missing, leaving the residents as they are."""
-        with connection.cursor() as cursor:
-            if benchdata.employers_ready(cursor.cursor):
-                self.stdout.write("Entreprises déjà en place.")
-                return
-        self.stdout.write(
-            f"Génération de {benchdata.EMPLOYERS:,} entreprises et {benchdata.OPENINGS:,} offres :"
-        )
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_database()")
-            if cursor.fetchone()[0] != benchdata.DATABASE_NAME:
-                raise CommandError("Refus : ce n'est pas la base du benchmark.")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            benchdata.generate_employers(cursor.cursor, log=self.stdout.write)
-        with connection.cursor() as cursor:
-            for model in [*benchdata.EMPLOYER_TABLES.values(), benchdata.User]:
-                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
-        self.stdout.write(f"Entreprises : {time.perf_counter() - started:.1f} s.")
-
-    def prepare_employment(self):
-        """The accompaniments, a step of its own after the employers (whose openings they
-        point at): (re)written when those of benchdata.EMPLOYMENT_VERSION are missing."""
-        with connection.cursor() as cursor:
-            if benchdata.employment_ready(cursor.cursor):
-                self.stdout.write("Accompagnements déjà en place.")
-                return
-        self.stdout.write(
-            f"Génération des accompagnements ({benchdata.OPEN_PER_COACH} en cours et "
-            f"{benchdata.INTRODUCTIONS_PER_COACH:,} mises en relation par chargée de mission) :"
-        )
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_database()")
-            if cursor.fetchone()[0] != benchdata.DATABASE_NAME:
-                raise CommandError("Refus : ce n'est pas la base du benchmark.")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            benchdata.generate_employment(cursor.cursor, log=self.stdout.write)
-        with connection.cursor() as cursor:
-            for model in [*benchdata.EMPLOYMENT_TABLES.values(), benchdata.Reminder]:
-                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
-        self.stdout.write(f"Accompagnements : {time.perf_counter() - started:.1f} s.")
-
-    def prepare_outreach(self):
-        """Three years of outreach and SMS, a step of its own after the residents: (re)written
-        when those of benchdata.OUTREACH_VERSION are missing."""
-        with connection.cursor() as cursor:
-            if benchdata.outreach_ready(cursor.cursor):
-                self.stdout.write("Aller vers et SMS déjà en place.")
-                return
-        self.stdout.write(
-            f"Génération de {benchdata.OUTREACH_YEARS} ans d'aller vers "
-            f"({benchdata.OUTREACH_ACTIONS:,} actions, {benchdata.OUTREACH_CONTACTS:,} contacts, "
-            f"{benchdata.REFERRALS:,} signalements, {benchdata.SMS_CAMPAIGNS} campagnes SMS) :"
-        )
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_database()")
-            if cursor.fetchone()[0] != benchdata.DATABASE_NAME:
-                raise CommandError("Refus : ce n'est pas la base du benchmark.")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            benchdata.generate_outreach(cursor.cursor, log=self.stdout.write)
-            committing = time.perf_counter()
-        self.stdout.write(f"  {'COMMIT':<18} {'':>15}  {time.perf_counter() - committing:6.1f} s")
-        vacuumed = time.perf_counter()
-        with connection.cursor() as cursor:
-            for model in [*benchdata.OUTREACH_WRITTEN, benchdata.Reminder]:
-                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
-        self.stdout.write(
-            f"  {'VACUUM ANALYZE':<18} {'':>15}  {time.perf_counter() - vacuumed:6.1f} s"
-        )
-        self.stdout.write(f"Aller vers et SMS : {time.perf_counter() - started:.1f} s.")
-
-    def reusable(self):
-        """The existing o2r_bench migrates, matches the models (migrations are still rewritten
-        in place while the app is young) and holds the full data set."""
-        try:
-            self.migrate()
-        except Exception as error:  # whatever a stale migration history raises
-            self.stdout.write(f"Migration impossible ({error.__class__.__name__}).")
-            return False
-        stale = self.schema_differences()
-        if stale:
-            self.stdout.write(f"Schéma différent des modèles : {', '.join(stale[:5])}.")
-            return False
-        with connection.cursor() as cursor:
-            return benchdata.data_ready(cursor.cursor)
-
-    def schema_differences(self):
-        """Tables whose columns, indexes or constraints differ from the models'."""
-        stale = []
-        with connection.cursor() as cursor:
-            tables = set(connection.introspection.table_names(cursor))
-            for model in apps.get_models():
-                table = model._meta.db_table
-                if model._meta.proxy or not model._meta.managed:
-                    continue
-                if table not in tables:
-                    stale.append(table)
-                    continue
-                columns = {
-                    c.name for c in connection.introspection.get_table_description(cursor, table)
-                }
-                names = set(connection.introspection.get_constraints(cursor, table))
-                expected = {
-                    i.name for i in [*model._meta.indexes, *model._meta.constraints] if i.name
-                }
-                if (
-                    columns != {f.column for f in model._meta.concrete_fields}
-                    or not expected <= names
-                ):
-                    stale.append(table)
-        return stale
-
-    def server_parameters(self):
-        """psycopg parameters for the application's own database, which also serves to create
-        and drop o2r_bench on the same server."""
-        database = settings.DATABASES["default"]
-        if database["NAME"] == benchdata.DATABASE_NAME:
-            raise CommandError("DATABASE_URL désigne déjà la base du benchmark.")
-        parameters = {
-            "dbname": database["NAME"],
-            "host": database.get("HOST"),
-            "port": database.get("PORT"),
-            "user": database.get("USER"),
-            "password": database.get("PASSWORD"),
-            "connect_timeout": database.get("OPTIONS", {}).get("connect_timeout", 5),
-        }
-        return {key: value for key, value in parameters.items() if value not in (None, "")}
-
-    def database_exists(self, server):
-        with psycopg.connect(**server, autocommit=True) as admin:
-            found = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [benchdata.DATABASE_NAME]
-            ).fetchone()
-        return found is not None
-
-    def recreate_database(self, server, *, drop):
-        name = sql.Identifier(benchdata.DATABASE_NAME)
-        with psycopg.connect(**server, autocommit=True) as admin:
-            if drop:
-                self.stdout.write(f"Suppression de la base {benchdata.DATABASE_NAME}.")
-                admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
-            self.stdout.write(f"Création de la base {benchdata.DATABASE_NAME}.")
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-    def use_bench_database(self):
-        connection.close()
-        settings.DATABASES["default"]["NAME"] = benchdata.DATABASE_NAME
-        connection.settings_dict["NAME"] = benchdata.DATABASE_NAME
-
-    def migrate(self):
-        call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
-
-    def generate(self):
-        self.stdout.write(
-            f"Génération de {benchdata.RESIDENTS:,} résidents sur {benchdata.RESIDENCES} "
-            "résidences :"
-        )
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_database()")
-            if cursor.fetchone()[0] != benchdata.DATABASE_NAME:
-                raise CommandError("Refus : ce n'est pas la base du benchmark.")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            timings = benchdata.generate(cursor.cursor, log=self.stdout.write)
-            committing = time.perf_counter()
-        self.stdout.write(f"  {'COMMIT':<16} {'':>15}  {time.perf_counter() - committing:6.1f} s")
-        vacuum_started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        timings["VACUUM ANALYZE"] = time.perf_counter() - vacuum_started
-        self.stdout.write(f"  {'VACUUM ANALYZE':<16} {'':>15}  {timings['VACUUM ANALYZE']:6.1f} s")
-        timings["total"] = time.perf_counter() - started
-        self.stdout.write(f"Génération : {timings['total']:.1f} s.")
-        with connection.cursor() as cursor:
-            checked, bad = benchdata.search_text_mismatches(cursor.cursor)
-        if bad:
-            raise CommandError(
-                f"search_text faux pour {len(bad)} résidents sur {checked}: {bad[:3]}"
-            )
-        self.stdout.write(f"search_text vérifié avec residents.normalise sur {checked} résidents.")
-        return timings
+        """Points Django at o2r_bench, creating, migrating and filling it with the national
+        data as needed (benchdata.Build, as `manage.py generate_data` does). Returns the
+        generation timings, or None when the data was already there."""
+        generation = benchdata.Generation(benchdata.NATIONAL)
+        build = benchdata.Build(generation, database=benchdata.DATABASE_NAME, log=self.stdout.write)
+        return build.run(regenerate=regenerate)
 
     # --- The measures ------------------------------------------------------------------------
 
@@ -571,7 +359,7 @@ class Command(BaseCommand):
         except NoReverseMatch:
             self.stdout.write("URL des entreprises absentes : pages non mesurées.")
             return []
-        coach = User.objects.get(pk=benchdata.BENCH_COACH_ID)
+        coach = User.objects.get(pk=benchdata.NATIONAL.bench_coach_id)
         client = Client(raise_request_exception=False)
         client.force_login(coach)
         employers = Employer.objects.filter(territory=coach.territory)
@@ -627,7 +415,7 @@ class Command(BaseCommand):
         except NoReverseMatch:
             self.stdout.write("URL de l'accompagnement absentes : pages non mesurées.")
             return []
-        coach = User.objects.get(pk=benchdata.BENCH_COACH_ID)
+        coach = User.objects.get(pk=benchdata.NATIONAL.bench_coach_id)
         client = Client(raise_request_exception=False)
         client.force_login(coach)
         mine = (
