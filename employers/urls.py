@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import network, openings
+from .views import network, openings, search
 
 app_name = "employers"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("offres/<int:pk>/clore/", openings.opening_close, name="opening_close"),
     path("offres/<int:pk>/rouvrir/", openings.opening_reopen, name="opening_reopen"),
     path("rome/recherche/", openings.rome_typeahead, name="rome_typeahead"),
+    path("recherche/", search.employer_typeahead, name="typeahead"),
 ]

@@ -16,6 +16,7 @@ from o2r.access import Action
 from o2r.core.forms import TimeInput, TokenForm
 from residents.enums import LANGUAGES
 from residents.forms import DateInput
+from residents.normalise import fold
 
 from ..enums import Childcare, CoachChannel, ContactWith, PostExitSituation, Transport
 from ..models import SUMMARY_MAX
@@ -84,15 +85,123 @@ def _whole(label, *, low, high, help_text=""):
     )
 
 
-class EmployerChoiceField(forms.ModelChoiceField):
+# --- A company, found by the type-ahead ------------------------------------------------------
+
+EMPLOYER_QUERY_MAX = 100
+EMPLOYER_MISSING = "Choisissez l'entreprise dans la liste des résultats."
+EMPLOYER_UNKNOWN = (
+    "Cette entreprise n'est pas de votre territoire ou n'existe plus : cherchez-la, puis "
+    "choisissez-la dans la liste."
+)
+# A company's id: digits, few enough for a PostgreSQL bigint.
+EMPLOYER_ID = re.compile(r"[0-9]{1,18}")
+
+
+def employer_label(employer) -> str:
+    return f"{employer.name} ({employer.city})" if employer.city else employer.name
+
+
+def employer_id(value) -> int | None:
+    """A posted company id as a number; None when empty or not an id."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and EMPLOYER_ID.fullmatch(value.strip()):
+        return int(value)
+    return None
+
+
+class EmployerPickWidget(forms.HiddenInput):
+    """The chosen company's id. A company ticked among the results (`<name>_pick`, what a
+    browser without JavaScript sends) wins over the hidden value the script fills."""
+
+    # Its errors show beside the search box, not among the hidden fields' (_form_errors.html).
+    is_hidden = False
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(f"{name}_pick") or data.get(name)
+
+
+class EmployerField(forms.ModelChoiceField):
+    """A company the user may read, by its id; anything that is not an id is refused before the
+    database sees it (NUL bytes, quotes, 10,000 characters). The form gives the queryset."""
+
+    widget = EmployerPickWidget
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Employer.objects.none(),
+            required=False,
+            error_messages={"invalid_choice": EMPLOYER_UNKNOWN},
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = employer_id(value)
+        if number is None:
+            raise ValidationError(EMPLOYER_UNKNOWN, code="invalid_choice")
+        return super().to_python(str(number))
+
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.city})" if obj.city else obj.name
+        return employer_label(obj)
+
+
+def employer_search(label, *, help_text):
+    """The box one types a company's name or SIRET in (employment/_employer_search.html)."""
+    return forms.CharField(
+        label=label,
+        max_length=EMPLOYER_QUERY_MAX,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        error_messages={"max_length": f"{EMPLOYER_QUERY_MAX} caractères au plus."},
+    )
+
+
+class EmployerSearch:
+    """A company typed in `employer_q` and chosen in `employer` (the forms declare both
+    fields). The company field holds no list: the type-ahead (employers:typeahead) finds the
+    companies, and the form shown again beside a refused choice lists those matching what was
+    typed (employment.views.accompaniment.employer_box)."""
+
+    def employer_query(self) -> str:
+        """What is in the search box, as sent."""
+        value = self.data.get("employer_q", "") if self.is_bound else ""
+        return value[:EMPLOYER_QUERY_MAX].strip() if isinstance(value, str) else ""
+
+    def chosen_employer(self):
+        """The company chosen and accepted, to show it chosen again; None otherwise."""
+        if not self.is_bound or "employer" not in self.fields or "employer" in self.errors:
+            return None
+        return self.cleaned_data.get("employer")
+
+    def employer_searched(self) -> bool:
+        """Whether the form comes back with a refused company: the companies matching what
+        was typed are listed beside it, to tick."""
+        return self.is_bound and "employer" in self.fields and "employer" in self.errors
+
+    def check_employer_text(self, data):
+        """A name typed and no company ticked, or typed over the chosen one without a fresh
+        pick, is a search to finish: refused, never a silent keep nor loss. An id sent alone
+        (an empty box) stands."""
+        query = self.employer_query()
+        if "employer" in self.errors or not query:
+            return
+        employer = data.get("employer")
+        if employer is not None and (
+            self.data.get("employer_pick")
+            or fold(query) in (fold(employer_label(employer)), fold(employer.name))
+            or "".join(query.split()) == employer.siret
+        ):
+            return
+        self.add_error("employer", EMPLOYER_MISSING)
 
 
 # --- The coach's contacts -------------------------------------------------------------------
 
 
-class ContactForm(TokenForm):
+class ContactForm(EmployerSearch, TokenForm):
     """A meeting or a call, with the person, the employer or both."""
 
     with_whom = _choice(
@@ -114,14 +223,12 @@ class ContactForm(TokenForm):
         widget=TimeInput(),
         error_messages={"invalid": "Saisissez une heure valide, par exemple 14:30."},
     )
-    employer = EmployerChoiceField(
-        label="Entreprise",
-        queryset=Employer.objects.none(),
-        required=False,
-        empty_label="—",
-        help_text="Pour un contact avec l'employeur, ou avec les deux.",
-        error_messages={"invalid_choice": "Choisissez une entreprise de la liste."},
+    employer_q = employer_search(
+        "Entreprise",
+        help_text="Pour un contact avec l'employeur, ou avec les deux : tapez quelques lettres "
+        "de son nom ou son SIRET, puis choisissez-la dans la liste.",
     )
+    employer = EmployerField(label="Entreprise")
     summary = _text("En quelques mots", SUMMARY_MAX, rows=3)
     confidential = forms.BooleanField(
         label="Note de travail confidentielle (lisible seulement par votre structure)",
@@ -144,9 +251,7 @@ class ContactForm(TokenForm):
         initial.setdefault("at_time", now.time().replace(second=0, microsecond=0))
         initial.setdefault("with_whom", ContactWith.PERSON)
         super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = Employer.objects.visible_to(user).order_by(
-            "name_key", "pk"
-        )
+        self.fields["employer"].queryset = Employer.objects.visible_to(user)
         if not (access.allows(user, Action.CONFIDENTIAL_NOTES_READ) and user.organisation_id):
             del self.fields["confidential"]
 
@@ -169,6 +274,7 @@ class ContactForm(TokenForm):
     def clean(self):
         data = super().clean()
         on, at_time = data.get("on"), data.get("at_time")
+        self.check_employer_text(data)
         data["at"] = None  # now, for the service
         if on and at_time:
             data["at"] = timezone.make_aware(datetime.datetime.combine(on, at_time))
@@ -181,7 +287,7 @@ class ContactForm(TokenForm):
             and not data.get("employer")
             and "employer" not in self.errors
         ):
-            self.add_error("employer", "Choisissez l'entreprise.")
+            self.add_error("employer", "Cherchez puis choisissez l'entreprise.")
         return data
 
     def service_data(self) -> dict:

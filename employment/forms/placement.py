@@ -7,7 +7,6 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Subquery
 from django.utils import timezone
 
 from employers.enums import ContractType
@@ -25,11 +24,13 @@ from ..enums import (
     NotRetainedReason,
     PlacementEndReason,
 )
+from .accompaniment import EmployerField, EmployerSearch, employer_id, employer_search
 
 # Dates outside these are typing mistakes ("0202" for "2026"), refused before the services.
 EARLIEST = datetime.date(2000, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
-# The manual search among the territory's open openings, and the hire form's list of them.
+# The manual search among the territory's open openings; the hire form's list of an
+# employer's open openings.
 SEARCH_MAX = 100
 OPENINGS_LISTED = 200
 REAL_DATE = "Saisissez une date réelle, par exemple 26/11/2026."
@@ -250,41 +251,35 @@ MOVE_FORMS = {
 # --- Recording a hire ---------------------------------------------------------------------
 
 
-class OpeningSelect(forms.Select):
-    """Each opening's employer on its option, for the script that keeps both lists agreeing
-    (static/js/employment-placement.js)."""
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        instance = getattr(value, "instance", None)
-        if instance is not None:
-            option["attrs"]["data-employer"] = instance.employer_id
-        return option
-
-
 class OpeningField(forms.ModelChoiceField):
+    """An opening the user may read (a closed one is the service's to refuse, in French); the
+    list offers the open ones of the company chosen (`PlacementForm.list_openings`)."""
+
     def label_from_instance(self, opening):
-        return f"{opening.title} — {opening.employer.name} ({opening.city})"
+        return f"{opening.title} ({opening.city})"
 
 
-class PlacementForm(TokenForm):
+NO_OPENING = "Sans offre : trouvé par la personne, ou hors des offres suivies"
+
+
+class PlacementForm(EmployerSearch, TokenForm):
     """The contract and the onboarding plan agreed with the employer. With an introduction,
-    its opening and employer are the hire's (no field for them); otherwise the employer, and
-    the opening if there was one (a person may find a job on her own)."""
+    its opening and employer are the hire's (no field for them); otherwise the employer, found
+    by the type-ahead, and the opening if there was one (a person may find a job on her own),
+    among the employer's open ones: listed once the employer is chosen (`openings_of` says
+    for which company the list was shown)."""
 
-    employer = forms.ModelChoiceField(
-        label="Employeur",
-        queryset=Employer.objects.none(),
-        required=False,
-        empty_label="Choisissez…",
-        error_messages={"invalid_choice": "Choisissez un employeur de la liste."},
+    employer_q = employer_search(
+        "Employeur",
+        help_text="Tapez quelques lettres de son nom ou son SIRET, puis choisissez-le dans la "
+        "liste.",
     )
+    employer = EmployerField(label="Employeur")
     opening = OpeningField(
         label="Offre (facultatif)",
         queryset=JobOpening.objects.none(),
         required=False,
-        empty_label="Sans offre : trouvé par la personne, ou hors des offres suivies",
-        widget=OpeningSelect,
+        empty_label=NO_OPENING,
         error_messages={"invalid_choice": "Choisissez une offre de la liste."},
     )
     job_title = _text(
@@ -334,31 +329,67 @@ class PlacementForm(TokenForm):
             initial.setdefault("weekly_hours", opening.weekly_hours)
         super().__init__(*args, **kwargs)
         self.introduction = introduction
+        self.openings_of = None
+        self.openings_listed = 0
         if introduction is not None:
+            del self.fields["employer_q"]
             del self.fields["employer"]
             del self.fields["opening"]
             return
-        self.fields["employer"].queryset = Employer.objects.visible_to(user).order_by("name", "pk")
+        self.fields["employer"].queryset = Employer.objects.visible_to(user)
         readable = JobOpening.objects.visible_to(user)
-        # Any opening one may read is checked (a closed one is the service's to refuse, in
-        # French); the list offers the latest open ones.
         self.fields["opening"].queryset = readable.select_related("employer")
-        latest = readable.open().order_by("-opened_on", "-pk").values("pk")[:OPENINGS_LISTED]
-        listed = OpeningField(
-            queryset=JobOpening.objects.filter(pk__in=Subquery(latest))
-            .select_related("employer")
-            .order_by("employer__name", "title", "pk"),
-            empty_label=self.fields["opening"].empty_label,
+        self.list_openings(readable)
+
+    def list_openings(self, readable):
+        """The opening list: the open openings of the company sent (ticked, or the hidden
+        id; on a GET, `initial["employer"]`), one query; without a company, none."""
+        field = self.fields["opening"]
+        if self.is_bound:
+            raw = self.fields["employer"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("employer")
+            )
+        else:
+            raw = self.initial.get("employer")
+        self.openings_of = employer_id(raw)
+        if self.openings_of is None:
+            field.help_text = "Ses offres ouvertes s'affichent une fois l'employeur choisi."
+            field.widget.choices = [("", NO_OPENING)]
+            return
+        openings = list(
+            readable.open()
+            .filter(employer=self.openings_of)
+            .order_by("title", "-opened_on", "pk")[:OPENINGS_LISTED]
         )
-        self.fields["opening"].widget.choices = listed.choices
+        self.openings_listed = len(openings)
+        if not openings:
+            field.help_text = "Cet employeur n'a pas d'offre ouverte."
+        field.widget.choices = [
+            ("", NO_OPENING),
+            *((opening.pk, field.label_from_instance(opening)) for opening in openings),
+        ]
 
     def clean(self):
         data = super().clean()
         if self.introduction is not None:
             return data
+        self.check_employer_text(data)
         opening, employer = data.get("opening"), data.get("employer")
         if opening is not None and employer is not None and opening.employer_id != employer.pk:
             self.add_error("opening", f"Cette offre est celle de {opening.employer.name}.")
+        if (
+            employer is not None
+            and opening is None
+            and self.openings_listed
+            and employer_id(self.data.get("openings_of")) != employer.pk
+            and "opening" not in self.errors
+        ):
+            # Chosen without the script that lists its openings: they are shown now.
+            self.add_error(
+                "opening",
+                f"{employer.name} a des offres ouvertes : choisissez celle de l'embauche, ou "
+                "« Sans offre ».",
+            )
         if opening is None and employer is None and "employer" not in self.errors:
             self.add_error("employer", "Choisissez l'employeur.")
         if opening is None and not data.get("job_title") and "job_title" not in self.errors:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from employers.enums import Schedule, Sector, Weekday
+from employers.views.search import employers_matching
 from o2r import access
 from o2r.access import Action, Scope
 from o2r.accounts.models import User
@@ -34,7 +35,7 @@ from residents.health import HealthView
 from .. import services
 from ..access import get_accompaniment_for_user, require
 from ..enums import WITH_PERSON, Childcare, IntroductionStatus, Transport
-from ..forms.accompaniment import ContactForm, ExitForm, PostExitForm, WishesForm
+from ..forms.accompaniment import ContactForm, ExitForm, PostExitForm, WishesForm, employer_label
 from ..matching import rome_labels
 from ..models import Accompaniment, CoachContact, FollowUp, Introduction, JobWishes
 
@@ -241,12 +242,30 @@ def _wishes_summary(wishes):
     }
 
 
-def _detail_context(request, accompaniment, **forms):
+def employer_box(user, form) -> dict:
+    """What a form's company field shows (employment/_employer_search.html): the company chosen
+    (in the search box too), or what was typed; beside a refused choice, the companies matching
+    it (one query), to tick. No list of the territory's companies: none of this grows with
+    them."""
+    chosen = form.chosen_employer()
+    searched = form.employer_searched()
+    query = employer_label(chosen) if chosen else form.employer_query()
+    return {
+        "chosen": chosen,
+        "chosen_id": chosen.pk if chosen else "",
+        "query": query,
+        "searched": searched,
+        "found": employers_matching(user, query) if searched else None,
+    }
+
+
+def _detail_context(request, accompaniment, *, health=None, **forms):
     user = request.user
     resident = accompaniment.resident
     # Whether the sharing consent stands, read once for the page (status, forms, banner).
     accompaniment.sharing_stands_db = accompaniment.sharing_stands()
-    health = HealthView.for_user(user, resident)
+    if health is None:  # a refused exit form brings the one its view read
+        health = HealthView.for_user(user, resident)
     works = _can_work(user, accompaniment)
     records_post_exit = _can_record_post_exit(user, accompaniment)
     contacts = list(accompaniment.contacts.select_related("by", "employer"))
@@ -271,7 +290,9 @@ def _detail_context(request, accompaniment, **forms):
         "rights": access.rights_of(user),
     }
     if works:
-        context["contact_form"] = forms.get("contact_form") or ContactForm(user=user)
+        contact_form = forms.get("contact_form") or ContactForm(user=user)
+        context["contact_form"] = contact_form
+        context["employer_box"] = employer_box(user, contact_form)
         context["exit_form"] = forms.get("exit_form") or ExitForm(health=health)
     if records_post_exit:
         context["post_exit_form"] = forms.get("post_exit_form") or PostExitForm()
@@ -289,11 +310,12 @@ def _work_on(request, pk):
     return get_accompaniment_for_user(request, pk, action=Action.ACCOMPANIMENT_WORK)
 
 
-def _refused(request, accompaniment, **forms):
+def _refused(request, accompaniment, *, health=None, **forms):
     """A refused submission: the page again with the errors beside the fields, status 200,
     nothing written. Showing the page is a read: logged."""
     access_log_request(request, action=AccessAction.READ, resident_ids=[accompaniment.resident_id])
-    return render(request, DETAIL, _detail_context(request, accompaniment, **forms))
+    context = _detail_context(request, accompaniment, health=health, **forms)
+    return render(request, DETAIL, context)
 
 
 def _closed_refusal(request, accompaniment):
@@ -351,7 +373,7 @@ def close(request, pk):
                 "la personne.",
             )
             return redirect(accompaniment)
-    return _refused(request, accompaniment, exit_form=form)
+    return _refused(request, accompaniment, health=health, exit_form=form)
 
 
 @require_POST

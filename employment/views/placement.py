@@ -42,6 +42,7 @@ from ..forms.placement import (
 )
 from ..matching import suggest
 from ..models import Introduction
+from .accompaniment import employer_box
 
 WORK = Action.ACCOMPANIMENT_WORK
 SEARCH_SHOWN = 20
@@ -277,7 +278,11 @@ def _introduction_of(accompaniment, value):
 def placement_add(request, pk):
     accompaniment = get_accompaniment_for_user(request, pk, action=WORK)
     introduction = _introduction_of(accompaniment, request.GET.get("introduction"))
-    form = PlacementForm(request.POST or None, user=request.user, introduction=introduction)
+    # On a GET, ?employer= is the company whose openings to list (the script asks for them).
+    initial = {"employer": request.GET.get("employer")}
+    form = PlacementForm(
+        request.POST or None, user=request.user, introduction=introduction, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             placement = services.placement_record(
@@ -301,6 +306,11 @@ def placement_add(request, pk):
         "introduction": introduction,
         "form": form,
     }
+    if introduction is None:
+        context["employer_box"] = employer_box(request.user, form)
+    if request.htmx and request.method == "GET" and introduction is None:
+        # The employer just chosen: its openings, for the list (static/js/employer-search.js).
+        return render(request, "employment/placement/placement_form.html#openings", context)
     return render(request, "employment/placement/placement_form.html", context)
 
 

@@ -315,7 +315,9 @@ def test_a_contact_with_the_employer_names_it(coach_client, accompaniment, emplo
     url = _url("contact_add", accompaniment.pk)
     response = coach_client.post(url, _contact(with_whom="both"))
     assert response.status_code == 200
-    assert response.context["contact_form"].errors["employer"] == ["Choisissez l'entreprise."]
+    assert response.context["contact_form"].errors["employer"] == [
+        "Cherchez puis choisissez l'entreprise."
+    ]
     assert not CoachContact.objects.exists()
     response = coach_client.post(url, _contact(with_whom="both", employer=employer.pk))
     assert response.status_code == 302

@@ -242,9 +242,9 @@ def test_a_hire_found_alone_names_its_employer(coach_client, accompaniment, coac
 
 def test_a_hire_on_an_opening_of_the_list(coach_client, accompaniment, employer):
     opening = JobOpeningFactory(employer=employer, title="Laveur de vitres", positions=2)
-    page = coach_client.get(_add_url(accompaniment))
-    body = page.content.decode()
-    assert f'data-employer="{employer.pk}"' in body and "Laveur de vitres" in body
+    # The employer chosen, the script asks for its openings.
+    page = coach_client.get(_add_url(accompaniment), {"employer": employer.pk})
+    assert "Laveur de vitres" in page.content.decode()
     response = coach_client.post(_add_url(accompaniment), _hire(opening=opening.pk))
     placement = Placement.objects.get()
     assert response.status_code == 302

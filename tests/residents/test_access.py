@@ -908,6 +908,9 @@ TABLE = {
         kwargs=lambda w: {"pk": w.network.filled.pk}, post=EMPLOYERS_WRITE, file=False
     ),
     "employers:rome_typeahead": Route(get=EMPLOYERS_EDIT_PAGE, file=False),
+    # The company type-ahead of the coach's forms answers whoever reads the companies, with
+    # those of her territory only (the outsider finds none of Nantes).
+    "employers:typeahead": Route(get=EMPLOYERS_READ_LIST, file=False),
     # IOD accompaniment (employment/). The insertion officer orients (her only write) and
     # follows the accompaniment read-only, as the Adoma manager does; the coach works in it;
     # the Adelis manager reads and answers orientations (she assigns). Before an orientation
@@ -1006,6 +1009,7 @@ TABLE = {
         post=expect(coach=302),
         data=lambda w: {
             "employer": w.network.employer.pk,
+            "openings_of": w.network.employer.pk,  # its openings were listed: none taken
             "contract_type": "cdi",
             "job_title": "Agent de propreté",
             "start_on": _today(),
