@@ -16,6 +16,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import override_settings
+from zeal import constants as zeal_constants
+from zeal import patch as zeal_patch
 
 from o2r.sms import tasks as sms_tasks
 from o2r.sms.backends import locmem
@@ -39,6 +41,9 @@ def settings_for_tests(current):
         # SMS stay in memory (o2r.sms.backends.locmem), emptied for each test; quiet hours stay
         # on: a test that sends at any hour opens them itself.
         "SMS_BACKEND": "locmem",
+        # The dashboard computes its figures on every page (tests/dashboard/test_cache.py
+        # keeps them): a test's rows are counted at once, whatever another test computed.
+        "O2R_DASHBOARD_FIGURES_TTL": 0,
     }
 
 
@@ -47,6 +52,31 @@ def _test_settings(settings):
     for name, value in settings_for_tests(settings).items():
         setattr(settings, name, value)
     locmem.reset()
+
+
+# django-zeal patches the ORM as its AppConfig.ready() would: done here rather than through
+# INSTALLED_APPS, so that no settings module, production's least of all, ever loads it.
+zeal_constants.initialize_app_registry()
+zeal_patch.patch()
+
+
+@pytest.fixture(autouse=True)
+def _no_n_plus_one(settings):
+    """An N+1 in a request fails the test (zeal.NPlusOneError): a relation or a deferred field
+    loaded row by row from one line of code. Zeal's middleware comes first, so that every
+    middleware is watched too. A request is the unit: watching a whole test would count a
+    service the test calls twice (for two files) as an N+1."""
+    settings.MIDDLEWARE = ["zeal.middleware.zeal_middleware", *settings.MIDDLEWARE]
+    settings.ZEAL_SHOW_ALL_CALLERS = True  # each call's stack: templates run in site-packages
+    settings.ZEAL_ALLOWLIST = [
+        # Zeal also counts a `.get()` run twice from one line. Here that is a helper loading or
+        # locking one row (get_resident_for_user when a refused form shows the file again,
+        # residents.services._lock under a nested service, reminder_upsert for a placement's
+        # four follow-ups): the count does not grow with the data, and the sessions' row is
+        # read by Django's own code. A `.get()` in a loop over rows is what the pages' query
+        # budgets (1 row and N rows, the same count) catch.
+        {"model": "*", "field": "get()"},
+    ]
 
 
 @contextlib.contextmanager
