@@ -21,4 +21,5 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsa
 
 USER o2r
 EXPOSE 8000
-CMD ["gunicorn", "o2r.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]
+# One process per core, 4 threads each (docs/performance.md; docker-compose.yml says why).
+CMD ["gunicorn", "o2r.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--timeout", "30", "--access-logfile", "-"]

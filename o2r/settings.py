@@ -438,6 +438,26 @@ else:
     for _folder in ("queue", "control", "processed"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Cache ---------------------------------------------------------------------------------
+
+# The dashboard's computed figures (o2r/dashboard/cache.py), kept this many seconds (0: never
+# kept, each page computes them; the tests' setting). In Redis when there is one, shared by
+# every web process; else in each process's memory. A cache that does not answer within half
+# a second is skipped: the figures are computed for the request.
+O2R_DASHBOARD_FIGURES_TTL = env.int("O2R_DASHBOARD_FIGURES_TTL", default=600)
+O2R_DASHBOARD_WARM_EVERY = env.int("O2R_DASHBOARD_WARM_EVERY", default=480)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "o2r-cache",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Workers wait for Redis as long as it takes (a restart, an upgrade), then carry on.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing (a web request's "send after commit") gives up within about 2 s when Redis is
@@ -526,6 +546,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Replies nobody matched leave the inbox after SMS_INBOX_RETENTION_DAYS.
     "sms-purge-inbox": {"task": "o2r.sms.tasks.purge_inbox", "schedule": crontab(minute=5, hour=5)},
+    # The dashboard's opening figures (each reader's current year), computed ahead of her
+    # and kept O2R_DASHBOARD_FIGURES_TTL seconds: refreshed before they expire.
+    "dashboard-warm": {
+        "task": "o2r.dashboard.tasks.warm_dashboards",
+        "schedule": O2R_DASHBOARD_WARM_EVERY,
+    },
     # Sign-in records (axes) are kept 12 months; ended sessions go too.
     "accounts-purge-sign-in-logs": {
         "task": "o2r.accounts.tasks.purge_sign_in_logs",

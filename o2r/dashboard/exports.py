@@ -68,7 +68,7 @@ def to_csv(tables, *, filters, extracted_at, by):
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([TITLE])
-    writer.writerow(["Extrait le", f"{extracted_at:%d/%m/%Y à %H:%M}"])
+    writer.writerow(["Chiffres calculés le", f"{extracted_at:%d/%m/%Y à %H:%M}"])
     writer.writerow(["Par", _text(by.get_full_name())])
     for label, value in filters:
         writer.writerow([label, _text(value)])
@@ -107,7 +107,7 @@ def to_xlsx(tables, *, filters, extracted_at, by):
     first = book.active
     first.title = "Filtres"
     _put(first, 1, 1, TITLE, bold=True)
-    _put(first, 3, 1, "Extrait le", bold=True)
+    _put(first, 3, 1, "Chiffres calculés le", bold=True)
     _put(first, 3, 2, f"{extracted_at:%d/%m/%Y à %H:%M}")
     _put(first, 4, 1, "Par", bold=True)
     _put(first, 4, 2, by.get_full_name())

@@ -21,7 +21,7 @@ from outreach.models import OutreachAction
 from residents.enums import ExitReason, Sex, Stage
 from residents.models import HEALTH_EXIT_REASONS, Resident
 
-from . import exports, figures
+from . import cache, exports, figures
 from .filters import DashboardFilterForm
 
 PAGE_SIZE = 50
@@ -42,7 +42,9 @@ def _link_maker(request):
     allowed = {
         name for name, kind in INDICATORS.items() if access.allows(request.user, kind.action)
     }
-    filters = [(k, v) for k, values in request.GET.lists() for v in values if k != "page"]
+    filters = [
+        (k, v) for k, values in request.GET.lists() for v in values if k not in ("page", REFRESH)
+    ]
     query = urlencode(filters)
 
     def link(indicator):
@@ -60,8 +62,10 @@ def dashboard(request):
     form = _form(request)
     selection = form.selection()
     sections = []
+    computed = None
     if selection is not None:
-        tables = figures.all_tables(selection)
+        computed = cache.tables_for(selection, fresh=_fresh(request))
+        tables = computed.tables
         link = _link_maker(request)
         for key, title in figures.SECTIONS:
             section_tables = [t for t in tables if t.section == key]
@@ -85,9 +89,24 @@ def dashboard(request):
         "described": form.described() if selection else [],
         "first_day": selection is not None
         and all(t.is_empty for s in sections for t in s["tables"]),
-        "query": request.GET.urlencode(),
+        "query": _query_without(request, REFRESH),
+        "computed": computed,
     }
     return render(request, "dashboard/home.html", context)
+
+
+# The page's "Actualiser" link: figures computed now rather than read from the kept ones.
+REFRESH = "actualiser"
+
+
+def _fresh(request):
+    return request.GET.get(REFRESH) == "1"
+
+
+def _query_without(request, name):
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def _page_rows(table):
@@ -118,10 +137,13 @@ def export(request, fmt):
             {"form": form, "selection": None, "sections": [], "described": []},
             status=400,
         )
-    tables = figures.all_tables(selection)
-    now = timezone.localtime()
+    # The figures the page shows (kept or computed now), dated when they were computed.
+    computed = cache.tables_for(selection, fresh=_fresh(request))
     content, content_type = exports.FORMATS[fmt](
-        tables, filters=form.described(), extracted_at=now, by=request.user
+        computed.tables,
+        filters=form.described(),
+        extracted_at=timezone.localtime(computed.computed_at),
+        by=request.user,
     )
     response = HttpResponse(content, content_type=content_type)
     name = f"o2r-rapport-{selection.start:%Y%m%d}-{selection.last_day:%Y%m%d}.{fmt}"

@@ -159,7 +159,7 @@ def test_the_first_sheet_says_the_filters_and_the_date(client, world):
     assert [[cell for cell in row] for row in first.iter_rows(values_only=True)] == [
         [exports.TITLE, None],
         [None, None],
-        ["Extrait le", "15/01/2026 à 12:00"],
+        ["Chiffres calculés le", "15/01/2026 à 12:00"],
         ["Par", "Hélène Garnier"],
         ["Période", "année 2025"],
         ["Résidences", "toutes celles de votre périmètre"],
@@ -315,7 +315,7 @@ def test_the_csv_says_what_the_xlsx_says(client, world):
 
     assert rows[:8] == [
         [exports.TITLE],
-        ["Extrait le", "15/01/2026 à 12:00"],
+        ["Chiffres calculés le", "15/01/2026 à 12:00"],
         ["Par", "Hélène Garnier"],
         ["Période", "année 2025"],
         ["Résidences", "toutes celles de votre périmètre"],
