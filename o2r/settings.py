@@ -169,8 +169,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The web process (gunicorn through o2r/wsgi.py, runserver through Procfile.dev) shares a bounded
 # psycopg pool between its threads: a burst waits for a connection instead of opening one per
 # thread. Workers, beat, management commands and the tests keep persistent, health-checked
-# connections, one per process or prefork child (no pool across Celery's fork). The timeout
-# stays below gunicorn's --timeout 30: a saturated pool answers the French 503, not a dead worker.
+# connections, one per process or prefork child (no pool across Celery's fork). A saturated
+# pool answers the French 503 after O2R_DB_POOL_TIMEOUT.
 DB_POOL = env.bool("O2R_DB_POOL", default=False)
 DB_POOL_OPTIONS = {
     "min_size": env.int("O2R_DB_POOL_MIN_SIZE", default=1),
@@ -185,9 +185,19 @@ DB_POOL_OPTIONS = {
     # connection broken by the restart is replaced before a request gets it.
     "reconnect_timeout": env.float("O2R_DB_POOL_RECONNECT_TIMEOUT", default=2.0),
 }
+# What bounds a web request's SQL: gunicorn's --timeout does not with --threads (the worker
+# reports itself alive from its main loop while a thread waits), so a statement of the web
+# running longer than this is cancelled (an error to see, with its traceback). The longest
+# legitimate one takes under a second (the longest query of a national year's dashboard: 0.2 s).
+O2R_DB_STATEMENT_TIMEOUT = env.int("O2R_DB_STATEMENT_TIMEOUT", default=30)
 if DB_POOL:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     DATABASES["default"]["OPTIONS"]["pool"] = DB_POOL_OPTIONS
+    if O2R_DB_STATEMENT_TIMEOUT:
+        options = DATABASES["default"]["OPTIONS"].get("options", "")
+        DATABASES["default"]["OPTIONS"]["options"] = (
+            f"{options} -c statement_timeout={O2R_DB_STATEMENT_TIMEOUT * 1000}".strip()
+        )
 # Parallel test runs on one server (several developers' loops) each take their own database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("O2R_TEST_DATABASE", default="") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -442,16 +452,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Cache ---------------------------------------------------------------------------------
 
 # The dashboard's computed figures (o2r/dashboard/cache.py), kept this many seconds (0: never
-# kept, each page computes them; the tests' setting). In Redis when there is one, shared by
-# every web process; else in each process's memory. A cache that does not answer within half
-# a second is skipped: the figures are computed for the request.
+# kept, each page computes them; the tests' setting). They include small health counts, so
+# their Redis is not the broker's: a memory-only one (compose's `cache` service, nothing on
+# disk), shared by every web process and the worker that warms them; without O2R_CACHE_URL,
+# each process's memory. A cache that does not answer within half a second is skipped: the
+# figures are computed for the request.
 O2R_DASHBOARD_FIGURES_TTL = env.int("O2R_DASHBOARD_FIGURES_TTL", default=600)
 O2R_DASHBOARD_WARM_EVERY = env.int("O2R_DASHBOARD_WARM_EVERY", default=480)
-if REDIS_URL:
+O2R_CACHE_URL = env.str("O2R_CACHE_URL", default="")
+if O2R_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": O2R_CACHE_URL,
             "KEY_PREFIX": "o2r-cache",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -551,6 +564,8 @@ CELERY_BEAT_SCHEDULE = {
     "dashboard-warm": {
         "task": "o2r.dashboard.tasks.warm_dashboards",
         "schedule": O2R_DASHBOARD_WARM_EVERY,
+        # A tick not started before the next one is dropped: runs never pile up.
+        "options": {"expires": O2R_DASHBOARD_WARM_EVERY},
     },
     # Sign-in records (axes) are kept 12 months; ended sessions go too.
     "accounts-purge-sign-in-logs": {

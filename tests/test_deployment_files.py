@@ -19,6 +19,7 @@ def test_the_services_of_the_design():
     assert set(SERVICES) == {
         "postgres",
         "redis",
+        "cache",
         "migrate",
         "web",
         "worker",
@@ -26,6 +27,16 @@ def test_the_services_of_the_design():
         "beat",
         "backup",
     }
+
+
+def test_the_dashboards_cache_keeps_nothing_on_disk():
+    """Its figures hold small health counts (o2r/dashboard/cache.py): memory only."""
+    command = _command("cache")
+    assert command[command.index("--appendonly") + 1] == "no"
+    assert command[command.index("--save") + 1] == ""
+    assert "volumes" not in SERVICES["cache"]
+    for name in ("web", "worker", "beat"):
+        assert SERVICES[name]["environment"]["O2R_CACHE_URL"] == "redis://cache:6379/0"
 
 
 def test_redis_keeps_its_queue_on_disk():

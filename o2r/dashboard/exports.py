@@ -61,14 +61,15 @@ def _cell(value):
     return value
 
 
-def to_csv(tables, *, filters, extracted_at, by):
+def to_csv(tables, *, filters, extracted_at, computed_at, by):
     """One CSV file (semicolons, UTF-8 with BOM for spreadsheets): the filters, then each
     table under its title, then the definitions."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([TITLE])
-    writer.writerow(["Chiffres calculés le", f"{extracted_at:%d/%m/%Y à %H:%M}"])
+    writer.writerow(["Extrait le", f"{extracted_at:%d/%m/%Y à %H:%M}"])
+    writer.writerow(["Chiffres calculés le", f"{computed_at:%d/%m/%Y à %H:%M}"])
     writer.writerow(["Par", _text(by.get_full_name())])
     for label, value in filters:
         writer.writerow([label, _text(value)])
@@ -100,21 +101,23 @@ def _put(sheet, row, column, value, *, bold=False, wrap=False):
     return cell
 
 
-def to_xlsx(tables, *, filters, extracted_at, by):
+def to_xlsx(tables, *, filters, extracted_at, computed_at, by):
     """One sheet of filters first, one sheet per table (named by its key), one sheet of
     definitions."""
     book = Workbook()
     first = book.active
     first.title = "Filtres"
     _put(first, 1, 1, TITLE, bold=True)
-    _put(first, 3, 1, "Chiffres calculés le", bold=True)
+    _put(first, 3, 1, "Extrait le", bold=True)
     _put(first, 3, 2, f"{extracted_at:%d/%m/%Y à %H:%M}")
-    _put(first, 4, 1, "Par", bold=True)
-    _put(first, 4, 2, by.get_full_name())
-    for i, (label, value) in enumerate(filters, start=5):
+    _put(first, 4, 1, "Chiffres calculés le", bold=True)
+    _put(first, 4, 2, f"{computed_at:%d/%m/%Y à %H:%M}")
+    _put(first, 5, 1, "Par", bold=True)
+    _put(first, 5, 2, by.get_full_name())
+    for i, (label, value) in enumerate(filters, start=6):
         _put(first, i, 1, label, bold=True)
         _put(first, i, 2, value)
-    line = 6 + len(filters)
+    line = 7 + len(filters)
     _put(first, line, 1, "Secret statistique", bold=True)
     _put(first, line, 2, RULE_FR, wrap=True)
     first.column_dimensions["A"].width = 28

@@ -142,7 +142,8 @@ def export(request, fmt):
     content, content_type = exports.FORMATS[fmt](
         computed.tables,
         filters=form.described(),
-        extracted_at=timezone.localtime(computed.computed_at),
+        extracted_at=timezone.localtime(),
+        computed_at=timezone.localtime(computed.computed_at),
         by=request.user,
     )
     response = HttpResponse(content, content_type=content_type)

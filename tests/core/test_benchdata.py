@@ -6,9 +6,11 @@ database: its counts, its distributions, its outreach rows, and the same data fo
 seed."""
 
 import datetime
+import os
 import random
 from dataclasses import replace
 
+import psycopg
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
@@ -21,6 +23,7 @@ from psycopg import sql
 from employment.enums import IN_PROGRESS
 from o2r.core import bench_dashboard, benchdata
 from o2r.core.benchdata import NATIONAL, PILOT, REGIONAL, SEED, Generation
+from o2r.core.benchdata.build import Build
 from outreach.enums import Outcome
 from outreach.models import OutreachAction
 from residents.enums import Stage
@@ -107,6 +110,32 @@ def test_the_command_refuses_a_database_it_must_not_empty(name, monkeypatch, set
     monkeypatch.setitem(settings.DATABASES["default"], "NAME", "o2r_app")
     with pytest.raises(CommandError):
         call_command("generate_data", "--scale", "pilot", "--database", name)
+
+
+def test_an_existing_database_it_did_not_create_is_neither_migrated_nor_dropped(
+    monkeypatch, settings
+):
+    """Only a database carrying the generator's mark (written when it creates one) is rebuilt:
+    an o2r_… database of something else on the same server is left as it is."""
+    # The server's maintenance database: the application's own may not exist here.
+    monkeypatch.setitem(settings.DATABASES["default"], "NAME", "postgres")
+    name = f"o2r_not_generated_{os.getpid()}"
+    build = Build(Generation(PILOT), database=name, log=lambda line: None)
+    server = build.server_parameters()
+    with psycopg.connect(**server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with pytest.raises(CommandError, match="n'a pas été créée par generate_data"):
+            build.run()
+        assert build.database_exists(server)
+        with psycopg.connect(**{**server, "dbname": name}) as other:
+            tables = other.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchone()[0]
+        assert tables == 0, "not migrated"
+    finally:
+        with psycopg.connect(**server, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def test_the_command_never_runs_in_production(settings):

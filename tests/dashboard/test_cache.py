@@ -12,6 +12,7 @@ import re
 from unittest import mock
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.cache import cache as django_cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -205,19 +206,42 @@ def test_without_a_ttl_nothing_is_kept(client, world, settings):
     assert "actualiser=1" not in response.content.decode()
 
 
+def _signed_in_lately(*users):
+    for user in users:
+        user.last_login = NOW - timezone.timedelta(days=3)
+        user.save(update_fields=["last_login"])
+
+
 def test_the_warming_computes_each_readers_opening_figures(client, world):
+    _signed_in_lately(world.housing_manager, world.employment_manager)
+
     warmed = warm_dashboards()
 
     housing, housing_reads = _page(client, world.housing_manager, {})
     employment, employment_reads = _page(client, world.employment_manager, {})
-
-    assert warmed >= 2
+    assert warmed == 2
     assert housing_reads == [] and employment_reads == []
     assert housing.context["computed"].from_cache
     assert employment.context["computed"].from_cache
 
 
-def test_a_failing_selection_stops_no_other_warming(world, caplog):
+def test_the_warming_leaves_out_readers_gone_for_a_month_the_night_and_a_ttl_of_0(
+    client, world, settings, time_machine
+):
+    _signed_in_lately(world.housing_manager)
+    world.employment_manager.last_login = NOW - timezone.timedelta(days=31)
+    world.employment_manager.save(update_fields=["last_login"])
+
+    assert warm_dashboards() == 1
+    settings.O2R_DASHBOARD_FIGURES_TTL = 0
+    assert warm_dashboards() == 0
+    settings.O2R_DASHBOARD_FIGURES_TTL = 600
+    time_machine.move_to(timezone.make_aware(timezone.datetime(2026, 1, 15, 23, 30)), tick=False)
+    assert warm_dashboards() == 0
+
+
+def test_a_failing_selection_stops_no_other_warming_but_the_time_limit_stops_all(world, caplog):
+    _signed_in_lately(world.housing_manager, world.employment_manager)
     calls = []
 
     def warm(selection, **_):
@@ -226,7 +250,12 @@ def test_a_failing_selection_stops_no_other_warming(world, caplog):
             raise RuntimeError("boom")
 
     with mock.patch.object(cache, "warm", side_effect=warm):
-        warm_dashboards()
+        assert warm_dashboards() == 2
 
-    assert len(calls) >= 2
+    assert len(calls) == 2
     assert any("dashboard warm: selection of user" in r.getMessage() for r in caplog.records)
+    with (
+        mock.patch.object(cache, "warm", side_effect=SoftTimeLimitExceeded()),
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        warm_dashboards()

@@ -159,6 +159,7 @@ def test_the_first_sheet_says_the_filters_and_the_date(client, world):
     assert [[cell for cell in row] for row in first.iter_rows(values_only=True)] == [
         [exports.TITLE, None],
         [None, None],
+        ["Extrait le", "15/01/2026 à 12:00"],
         ["Chiffres calculés le", "15/01/2026 à 12:00"],
         ["Par", "Hélène Garnier"],
         ["Période", "année 2025"],
@@ -313,8 +314,9 @@ def test_the_csv_says_what_the_xlsx_says(client, world):
     assert 'filename="o2r-rapport-20250101-20251231.csv"' in response["Content-Disposition"]
     rows = csv_rows(response.content)
 
-    assert rows[:8] == [
+    assert rows[:9] == [
         [exports.TITLE],
+        ["Extrait le", "15/01/2026 à 12:00"],
         ["Chiffres calculés le", "15/01/2026 à 12:00"],
         ["Par", "Hélène Garnier"],
         ["Période", "année 2025"],
@@ -373,7 +375,7 @@ def test_a_label_beginning_with_equals_is_text_in_the_xlsx(client, world, formul
     assert (label.value, label.data_type) == (FORMULA, "s")
     coach = book["portefeuilles"]["A5"]
     assert (coach.value, coach.data_type) == ("@SUM(1+1) Moreau", "s")
-    chosen = book["Filtres"]["B6"]
+    chosen = book["Filtres"]["B7"]
     assert (chosen.value, chosen.data_type) == (f"{FORMULA}, Résidence Malakoff", "s")
     # No formula anywhere in the file.
     with zipfile.ZipFile(io.BytesIO(content)) as archive:

@@ -61,6 +61,10 @@ def check_database_name(name):
         raise CommandError(f"Le nom de la base doit commencer par o2r_ (reçu : {name}).")
 
 
+# Written on every database the generator creates: the only ones it will migrate or drop.
+MARK = "o2r: generated data (manage.py generate_data), safe to rebuild"
+
+
 class Build:
     """Prepares `database` with the data of `gen` (its scale and seed), printing each part
     through `log`."""
@@ -76,6 +80,8 @@ class Build:
         started = time.perf_counter()
         server = self.server_parameters()
         exists = self.database_exists(server)
+        if exists:
+            self.refuse_unmarked(server)
         self.use_database()
         if exists and not regenerate:
             if self.reusable():
@@ -206,6 +212,21 @@ class Build:
             ).fetchone()
         return found is not None
 
+    def refuse_unmarked(self, server):
+        """A database this generator did not create is neither migrated nor dropped: only its
+        mark (a comment written at creation) says a database is ours to rebuild."""
+        with psycopg.connect(**server, autocommit=True) as admin:
+            comment = admin.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                [self.database],
+            ).fetchone()[0]
+        if comment != MARK:
+            raise CommandError(
+                f"La base {self.database} existe et n'a pas été créée par generate_data : elle "
+                "n'est ni migrée ni supprimée. Choisissez un autre nom (--database), ou "
+                "supprimez-la vous-même si elle ne sert plus."
+            )
+
     def recreate_database(self, server, *, drop):
         name = sql.Identifier(self.database)
         with psycopg.connect(**server, autocommit=True) as admin:
@@ -214,6 +235,7 @@ class Build:
                 admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(name))
             self.log(f"Création de la base {self.database}.")
             admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+            admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(name, sql.Literal(MARK)))
 
     def use_database(self):
         connection.close()

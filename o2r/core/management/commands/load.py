@@ -48,6 +48,9 @@ STATIC_ROOT = settings.BASE_DIR / "var" / "staticfiles"
 # A Redis database of the run's own on the machine's server: the tests' and `make run`'s
 # workers use database 0.
 REDIS_URL = "redis://127.0.0.1:6379/14"
+# The dashboard's kept figures, shared by the gunicorn processes as in production (there a
+# memory-only Redis of their own): another database of the same server.
+CACHE_URL = "redis://127.0.0.1:6379/13"
 SMS_QUEUE = "load_sms"
 # Sign-ins hash a password each (about half a second of CPU): they are left out of the measure,
 # within this bound.
@@ -184,6 +187,7 @@ class Command(BaseCommand):
             ALLOWED_HOSTS="127.0.0.1",
             DATABASE_URL=url_of(connection.settings_dict, name),
             REDIS_URL=redis_url,
+            O2R_CACHE_URL=CACHE_URL,
             SECURE_SSL_REDIRECT="false",
             O2R_MFA_REQUIRED="false",
             O2R_SMS_QUEUE=SMS_QUEUE,
