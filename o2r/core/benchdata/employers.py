@@ -40,15 +40,12 @@ from .names import ORIGINS, STREETS, split
 from .scale import Generation, Scale
 from .writing import (
     Timer,
-    add_foreign_keys,
     comment,
     copy_rows,
     drop_foreign_keys,
-    reset_sequences,
-    set_comment,
+    finish_step,
     table,
     triggers_off,
-    triggers_on,
 )
 
 # Stored as the comment of the employers table: a generator change means new employers.
@@ -214,15 +211,15 @@ def generate(cursor, gen: Generation, *, log):
     titles = _opening_titles(cursor)
     openings = _opening_rows(gen, rng, rows, titles)
     timer.rows("offres", lambda: copy_rows(cursor, JobOpening, OPENING_COLUMNS, openings))
-    timer.part(
-        "clés étrangères",
-        lambda: add_foreign_keys(cursor, foreign_keys) or len(foreign_keys),
-        "vérifiées",
+    return finish_step(
+        cursor,
+        timer,
+        foreign_keys=foreign_keys,
+        sequences=TABLES.values(),
+        tracked=tracked,
+        marked=Employer,
+        version=VERSION,
     )
-    reset_sequences(cursor, TABLES.values())
-    triggers_on(cursor, tracked)
-    set_comment(cursor, Employer, VERSION)
-    return timer.timings
 
 
 EMPLOYER_COLUMNS = [

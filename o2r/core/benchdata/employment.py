@@ -50,14 +50,11 @@ from .employers import EMPLOYER_SECTORS
 from .scale import ADELIS, Generation, Scale
 from .writing import (
     Timer,
-    add_foreign_keys,
     comment,
     copy_rows,
     drop_foreign_keys,
-    reset_sequences,
-    set_comment,
+    finish_step,
     triggers_off,
-    triggers_on,
     truncate,
 )
 
@@ -261,15 +258,15 @@ def generate(cursor, gen: Generation, *, log):
     ):
         timer.rows(label, lambda m=model, c=columns, k=key: copy_rows(cursor, m, c, built[k]))
     built.clear()
-    timer.part(
-        "clés étrangères",
-        lambda: add_foreign_keys(cursor, foreign_keys) or len(foreign_keys),
-        "vérifiées",
+    return finish_step(
+        cursor,
+        timer,
+        foreign_keys=foreign_keys,
+        sequences=TABLES.values(),
+        tracked=tracked,
+        marked=Accompaniment,
+        version=VERSION,
     )
-    reset_sequences(cursor, TABLES.values())
-    triggers_on(cursor, tracked)
-    set_comment(cursor, Accompaniment, VERSION)
-    return timer.timings
 
 
 def sources(cursor):

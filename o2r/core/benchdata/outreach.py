@@ -39,19 +39,15 @@ from residents.enums import ConsentScope
 from .scale import Generation, Scale
 from .writing import (
     Timer,
-    add_foreign_keys,
-    add_indexes,
     comment,
     drop_foreign_keys,
     drop_indexes,
+    finish_step,
     insert_select,
     pick,
     pick_by_index,
-    reset_sequences,
-    set_comment,
     text_array,
     triggers_off,
-    triggers_on,
     truncate,
     uniform,
     weighted,
@@ -263,16 +259,16 @@ def generate(cursor, gen: Generation, *, log):
     timer.rows("signalements", lambda: _referrals(cursor, window))
     timer.rows("oppositions SMS", lambda: _opt_outs(cursor, window))
     timer.rows("SMS", lambda: _sms_messages(cursor, window))
-    timer.part("index", lambda: add_indexes(cursor, indexes) or len(indexes), "construits")
-    timer.part(
-        "clés étrangères",
-        lambda: add_foreign_keys(cursor, foreign_keys) or len(foreign_keys),
-        "vérifiées",
+    return finish_step(
+        cursor,
+        timer,
+        indexes=indexes,
+        foreign_keys=foreign_keys,
+        sequences=WRITTEN,
+        tracked=tracked,
+        marked=Contact,
+        version=VERSION,
     )
-    reset_sequences(cursor, WRITTEN)
-    triggers_on(cursor, tracked)
-    set_comment(cursor, Contact, VERSION)
-    return timer.timings
 
 
 class _Window:

@@ -54,20 +54,16 @@ from .scale import (
 )
 from .writing import (
     Timer,
-    add_foreign_keys,
-    add_indexes,
     comment,
     copy_rows,
     drop_foreign_keys,
     drop_indexes,
+    finish_step,
     insert_select,
-    reset_sequences,
     restart_sequences,
-    set_comment,
     table,
     text_array,
     triggers_off,
-    triggers_on,
 )
 
 # Stored as the comment of the residents table, with the scale and the seed: a generator
@@ -254,16 +250,16 @@ def generate(cursor, gen: Generation, *, log):
     built.clear()  # the memory of a few hundred thousand rows
     timer.rows("accords", lambda: _consents(cursor, gen.scale))
     timer.rows("notes", lambda: _notes(cursor, gen))
-    timer.part("index", lambda: add_indexes(cursor, indexes) or len(indexes), "construits")
-    timer.part(
-        "clés étrangères",
-        lambda: add_foreign_keys(cursor, foreign_keys) or len(foreign_keys),
-        "vérifiées",
+    return finish_step(
+        cursor,
+        timer,
+        indexes=indexes,
+        foreign_keys=foreign_keys,
+        sequences=[Organisation, User, Residence, Resident],
+        tracked=tracked,
+        marked=Resident,
+        version=version(gen.scale, gen.seed),
     )
-    reset_sequences(cursor, [Organisation, User, Residence, Resident])
-    triggers_on(cursor, tracked)
-    set_comment(cursor, Resident, version(gen.scale, gen.seed))
-    return timer.timings
 
 
 def _check_paths():

@@ -242,6 +242,24 @@ def set_comment(cursor, model, text):
     cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table(model), sql.Literal(text)))
 
 
+def finish_step(cursor, timer, *, foreign_keys, sequences, tracked, marked, version, indexes=None):
+    """The end of every step, after its rows: the indexes dropped for them built again (when
+    the step dropped any), the foreign keys checked, the sequences moved past the written ids,
+    the history triggers back on, and the step's version written on its `marked` model's
+    table. Returns the step's timings."""
+    if indexes is not None:
+        timer.part("index", lambda: add_indexes(cursor, indexes) or len(indexes), "construits")
+    timer.part(
+        "clés étrangères",
+        lambda: add_foreign_keys(cursor, foreign_keys) or len(foreign_keys),
+        "vérifiées",
+    )
+    reset_sequences(cursor, sequences)
+    triggers_on(cursor, tracked)
+    set_comment(cursor, marked, version)
+    return timer.timings
+
+
 class Timer:
     """Times the parts of a step and prints one line for each: {label: seconds}."""
 
