@@ -357,8 +357,9 @@ def test_manager_filters_the_dashboard_and_the_xlsx_holds_its_figures(
     book = openpyxl.load_workbook(path)
 
     assert book.sheetnames[0] == "Filtres"
-    filters = dict(book["Filtres"].iter_rows(min_row=5, max_row=6, max_col=2, values_only=True))
-    assert filters == {"Période": "2e trimestre 2025", "Résidences": chosen.name}
+    first = dict(book["Filtres"].iter_rows(min_row=2, max_col=2, values_only=True))
+    assert first["Période"] == "2e trimestre 2025"
+    assert first["Résidences"] == chosen.name
     tables = page.evaluate(READ_TABLES)
     assert len(tables) >= 10, [table["key"] for table in tables]
     seen = Counter()
