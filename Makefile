@@ -62,7 +62,7 @@ test: $(STAMP) browser-deps
 
 test-fast: $(STAMP)
 	@$(WITH_DATABASE)
-	$(PY) -m pytest -m "not browser and not process and not chaos"
+	$(PY) -m pytest -m "not browser and not process and not chaos and not e2e"
 
 chaos: $(STAMP)
 	@$(WITH_DATABASE)

@@ -318,6 +318,15 @@ class CampaignForm(TokenForm):
                 max_length=1000,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
+        # outreach/campaigns/_field.html renders the widgets as they are (not crispy): they
+        # carry Bootstrap's classes, and with them its look and 44-px touch targets.
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select")
+            elif not field.widget.is_hidden:
+                field.widget.attrs.setdefault("class", "form-control")
 
     def variant_fields(self):
         return [(self[f"language_{i}"], self[f"body_{i}"]) for i in range(1, EXTRA_LANGUAGES + 1)]
