@@ -122,46 +122,44 @@ class Build:
         """The employers, the accompaniments and the outreach, each (re)written when its
         version is missing. Returns {part: seconds} of those written."""
         scale = self.gen.scale
-        timings = {}
-        with connection.cursor() as cursor:
-            ready = employers.ready(cursor.cursor, scale)
-        if ready:
-            self.log("Entreprises déjà en place.")
-        else:
-            self.log(
-                f"Génération de {scale.employers:,} entreprises et {scale.openings:,} offres :"
-            )
-            timings |= self.step(
-                "entreprises", employers_afresh, vacuum=[*employers.TABLES.values(), User]
-            )
-        with connection.cursor() as cursor:
-            ready = employment.ready(cursor.cursor, scale)
-        if ready:
-            self.log("Accompagnements déjà en place.")
-        else:
-            self.log(
+        steps = [
+            (
+                employers.ready,
+                "Entreprises déjà en place.",
+                f"Génération de {scale.employers:,} entreprises et {scale.openings:,} offres :",
+                "entreprises",
+                employers_afresh,
+                [*employers.TABLES.values(), User],
+            ),
+            (
+                employment.ready,
+                "Accompagnements déjà en place.",
                 f"Génération des accompagnements ({scale.open_per_coach} en cours et "
                 f"{scale.introductions_per_coach:,} mises en relation par chargée de mission, "
-                f"{scale.coaches} chargées de mission) :"
-            )
-            timings |= self.step(
+                f"{scale.coaches} chargées de mission) :",
                 "accompagnements",
                 employment.generate,
-                vacuum=[*employment.TABLES.values(), Reminder],
-            )
-        with connection.cursor() as cursor:
-            ready = outreach.ready(cursor.cursor, scale)
-        if ready:
-            self.log("Aller vers et SMS déjà en place.")
-        else:
-            self.log(
+                [*employment.TABLES.values(), Reminder],
+            ),
+            (
+                outreach.ready,
+                "Aller vers et SMS déjà en place.",
                 f"Génération de {outreach.YEARS} ans d'aller vers "
                 f"({scale.outreach_actions:,} actions, {scale.outreach_contacts:,} contacts, "
-                f"{scale.referrals:,} signalements, {scale.sms_campaigns:,} campagnes SMS) :"
-            )
-            timings |= self.step(
-                "aller vers", outreach.generate, vacuum=[*outreach.WRITTEN, Reminder]
-            )
+                f"{scale.referrals:,} signalements, {scale.sms_campaigns:,} campagnes SMS) :",
+                "aller vers",
+                outreach.generate,
+                [*outreach.WRITTEN, Reminder],
+            ),
+        ]
+        timings = {}
+        for ready, in_place, announce, label, generate, vacuum in steps:
+            with connection.cursor() as cursor:
+                if ready(cursor.cursor, scale):
+                    self.log(in_place)
+                    continue
+            self.log(announce)
+            timings |= self.step(label, generate, vacuum=vacuum)
         return timings
 
     def step(self, label, generate, *, vacuum):
