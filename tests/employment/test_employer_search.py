@@ -139,6 +139,11 @@ def test_a_company_of_another_territory_is_refused_beside_the_field(
         assert form.errors["employer"] == [EMPLOYER_UNKNOWN]
         body = response.content.decode()
         assert "de votre territoire ou n&#x27;existe plus" in body
+        # A screen reader hears the message with the field: its id is in aria-describedby.
+        field = re.search(r'<input type="search"[^>]*>', body)[0]
+        described = re.search(r'aria-describedby="([^"]*)"', field)[1].split()
+        error = re.search(r'<div id="([^"]*-erreur)">\s*<div class="invalid-feedback', body)[1]
+        assert error in described
         # Its name is not echoed back, and it is not kept as chosen.
         assert "Chantiers de l" not in body.split('id="contenu"')[1]
         assert response.context["employer_box"]["chosen"] is None
